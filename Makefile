@@ -1,0 +1,51 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+SETTINGS ?= claims_api.settings.development
+# Resolved on first use, once per make invocation: DATABASE_URL, the server on
+# 5432, or a project-local cluster (see scripts/database.py).
+DB_URL = $(eval DB_URL := $$(shell $(BIN)/python scripts/database.py url || echo FAILED))$(DB_URL)
+
+.PHONY: help install db migrate fixtures run test stop schema clean
+
+help:
+	@echo "make run    set up and serve the API on http://127.0.0.1:$(PORT)"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make stop   stop the project-local PostgreSQL cluster, if one was started"
+	@echo "make schema regenerate the committed OpenAPI document (openapi.yaml)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+db: install
+	@url="$(DB_URL)"; [ "$$url" != FAILED ] || exit 1
+
+migrate: db
+	DATABASE_URL="$(DB_URL)" DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py migrate --no-input
+
+fixtures: migrate
+	DATABASE_URL="$(DB_URL)" DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py load_fixtures
+
+run: fixtures
+	DATABASE_URL="$(DB_URL)" DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: fixtures
+	DATABASE_URL="$(DB_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+schema: install
+	DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+
+stop:
+	@[ -x $(BIN)/python ] && $(BIN)/python scripts/database.py stop || true
+
+clean: stop
+	rm -rf $(VENV) .data .pytest_cache

@@ -1,0 +1,242 @@
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Greatest, Least, Length
+
+from apps.actors.models import Actor
+from apps.claims.kinds import ClaimKind, ClaimStatus
+from apps.claims.quantities import QuantityQualifier, QuantityUnit
+from apps.core.dates import DatePrecision
+from apps.countries.models import Country
+from apps.sources.models import Source
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    REVIEWED = "reviewed", "Reviewed"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+
+
+class Confidence(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class Claim(models.Model):
+    """One assertion made in one source, typed by kind, with its roles, amount and time."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
+    key = models.SlugField(
+        max_length=120, unique=True, null=True, blank=True,
+        help_text="Stable natural key for curated claims (fixtures); optional.",
+    )
+    kind = models.CharField(max_length=32, choices=ClaimKind.choices)
+    status = models.CharField(max_length=16, choices=ClaimStatus.choices, help_text="The stance or act the claim reports.")
+    summary = models.TextField(help_text="One neutral sentence saying what is claimed.")
+
+    subject = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="claims_as_subject",
+        help_text="The actor the claim is about, or who acts.",
+    )
+    object = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="claims_as_object",
+        help_text="The actor acted upon or addressed (a sanctions target, an alliance joined…).",
+    )
+    claimant = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="claims_as_claimant",
+        help_text="Who asserts it, when that is not the source's own voice.",
+    )
+    location = models.ForeignKey(
+        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="claims_located",
+        help_text="The country where it happens.",
+    )
+    countries = models.ManyToManyField(
+        Country, blank=True, related_name="claims_involving", help_text="Every country the claim involves."
+    )
+
+    quantity_value = models.FloatField(null=True, blank=True, help_text="The figure as stated.")
+    quantity_lower = models.FloatField(null=True, blank=True, help_text="Lower bound; empty means unbounded.")
+    quantity_upper = models.FloatField(null=True, blank=True, help_text="Upper bound; empty means unbounded.")
+    quantity_qualifier = models.CharField(max_length=16, choices=QuantityQualifier.choices, blank=True)
+    quantity_unit = models.CharField(max_length=16, choices=QuantityUnit.choices, blank=True)
+    quantity_text = models.CharField(max_length=200, blank=True, help_text="The raw wording, e.g. 'over 100,000'.")
+
+    valid_from = models.DateField(null=True, blank=True, help_text="First day of the period; empty means open.")
+    valid_from_precision = models.CharField(max_length=8, choices=DatePrecision.choices, blank=True)
+    valid_to = models.DateField(null=True, blank=True, help_text="Last day of the period; empty means open.")
+    valid_to_precision = models.CharField(max_length=8, choices=DatePrecision.choices, blank=True)
+
+    review_status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
+    confidence = models.CharField(max_length=8, choices=Confidence.choices, default=Confidence.MEDIUM)
+    notes = models.TextField(blank=True, help_text="Curator notes; never shown to anonymous users.")
+
+    # Derived, maintained by apps.claims.services on every write: the source's
+    # publication date (so "newest source first" is one index scan) and the
+    # full-text vector over summary, quote and source title.
+    reported_on = models.DateField(null=True, blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = [F("reported_on").desc(nulls_last=True), "-id"]
+        indexes = [
+            models.Index(F("reported_on").desc(nulls_last=True), F("id").desc(), name="claim_newest"),
+            models.Index("kind", F("reported_on").desc(nulls_last=True), F("id").desc(), name="claim_kind_newest"),
+            models.Index(
+                "location", "kind", F("reported_on").desc(nulls_last=True), F("id").desc(),
+                name="claim_location_kind_newest",
+            ),
+            models.Index(fields=["source", "id"], name="claim_source"),
+            models.Index(fields=["subject"], name="claim_subject"),
+            models.Index(fields=["object"], name="claim_object"),
+            models.Index(fields=["claimant"], name="claim_claimant"),
+            models.Index(fields=["review_status"], name="claim_review_status"),
+            models.Index(fields=["status"], name="claim_status"),
+            models.Index(fields=["quantity_unit", "quantity_lower", "quantity_upper"], name="claim_quantity"),
+            models.Index(fields=["valid_from", "valid_to"], name="claim_valid_time"),
+            GinIndex(fields=["search_vector"], name="claim_search"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity_lower__isnull=True) | Q(quantity_upper__isnull=True)
+                | Q(quantity_lower__lte=F("quantity_upper")),
+                name="claim_quantity_bounds_ordered",
+                violation_error_message="The lower bound must not exceed the upper bound.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_value__isnull=True)
+                | ((Q(quantity_lower__isnull=True) | Q(quantity_lower__lte=F("quantity_value")))
+                   & (Q(quantity_upper__isnull=True) | Q(quantity_upper__gte=F("quantity_value")))),
+                name="claim_quantity_value_within_bounds",
+                violation_error_message="The value must lie between the bounds.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(quantity_value__isnull=True) & Q(quantity_lower__isnull=True) & Q(quantity_upper__isnull=True))
+                | ~Q(quantity_unit=""),
+                name="claim_quantity_has_unit",
+                violation_error_message="A quantity needs a unit.",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_from__lte=F("valid_to")),
+                name="claim_valid_time_ordered",
+                violation_error_message="The valid time must not end before it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True, valid_from_precision="")
+                | (Q(valid_from__isnull=False) & ~Q(valid_from_precision="")),
+                name="claim_valid_from_precision",
+                violation_error_message="A start date needs a precision, and a precision needs a date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True, valid_to_precision="")
+                | (Q(valid_to__isnull=False) & ~Q(valid_to_precision="")),
+                name="claim_valid_to_precision",
+                violation_error_message="An end date needs a precision, and a precision needs a date.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary[:80]
+
+    @property
+    def has_quantity(self) -> bool:
+        return any(v is not None for v in (self.quantity_value, self.quantity_lower, self.quantity_upper))
+
+    def clean(self) -> None:
+        from apps.claims.validation import claim_validate
+
+        claim_validate(self)
+
+
+class QuoteAnchor(models.Model):
+    """The verbatim passage behind a claim (W3C TextQuoteSelector + TextPositionSelector).
+
+    ``start``/``end`` are character offsets into the source's stored text; a
+    database trigger rejects an anchor whose text is not exactly there.
+    """
+
+    CONTEXT_LENGTH = 32
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, primary_key=True, related_name="anchor")
+    exact = models.TextField(help_text="The passage, character for character.")
+    start = models.PositiveIntegerField(help_text="Offset of the first character in the stored text.")
+    end = models.PositiveIntegerField(help_text="Offset just past the last character.")
+    prefix = models.CharField(max_length=CONTEXT_LENGTH, blank=True)
+    suffix = models.CharField(max_length=CONTEXT_LENGTH, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="anchor_offsets_ordered",
+                violation_error_message="The end offset must be after the start offset.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end=F("start") + Length("exact")),
+                name="anchor_offsets_match_length",
+                violation_error_message="The offsets must span exactly the quoted text.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.start}:{self.end}] {self.exact[:60]}"
+
+
+class RelationType(models.TextChoices):
+    CORROBORATES = "corroborates", "Corroborates"
+    CONTRADICTS = "contradicts", "Contradicts"
+    SUPERSEDES = "supersedes", "Supersedes"
+    SAME_EVENT = "same_event", "Same event"
+
+
+class ClaimRelation(models.Model):
+    """A curated, typed link between two claims. At most one per pair and type, in either direction."""
+
+    from_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_from")
+    to_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_to")
+    type = models.CharField(max_length=16, choices=RelationType.choices)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["to_claim", "type"], name="relation_to_claim")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_claim=F("to_claim")),
+                name="relation_not_to_itself",
+                violation_error_message="A claim cannot be related to itself.",
+            ),
+            models.UniqueConstraint(
+                Least("from_claim", "to_claim"), Greatest("from_claim", "to_claim"), "type",
+                name="relation_unique_per_pair",
+                violation_error_message="These two claims are already related this way.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.from_claim_id} {self.type} #{self.to_claim_id}"
+
+
+class ClaimCountry(models.Model):
+    """Derived: every country a claim touches in any role, for "everything about X" queries.
+
+    Rebuilt by ``apps.claims.services.claims_refresh_derived`` whenever a claim changes.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="country_links")
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["country", "claim"], name="claim_country_unique")]
+        indexes = [models.Index(fields=["claim"], name="claim_country_claim")]

@@ -1,0 +1,132 @@
+"""Every write to claims, anchors and relations goes through these functions.
+
+The API, the admin and the fixture loader call them, so a claim gets the same
+validation, the same anchoring and the same derived data whichever way it comes in.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from apps.claims.models import Claim, ClaimRelation, QuoteAnchor
+from apps.claims.validation import anchor_locate
+from apps.countries.models import Country
+from apps.sources.models import Source
+
+SEARCH_CONFIG = "english"
+
+_REFRESH_COUNTRY_LINKS = """
+DELETE FROM claims_claimcountry WHERE claim_id = ANY(%(ids)s);
+INSERT INTO claims_claimcountry (claim_id, country_id)
+SELECT DISTINCT c.id, touched.country_id
+FROM claims_claim c
+CROSS JOIN LATERAL (
+    SELECT c.location_id
+    UNION SELECT a.country_id FROM actors_actor a WHERE a.id IN (c.subject_id, c.object_id)
+    UNION SELECT cc.country_id FROM claims_claim_countries cc WHERE cc.claim_id = c.id
+) AS touched(country_id)
+WHERE c.id = ANY(%(ids)s) AND touched.country_id IS NOT NULL;
+"""
+
+# Summary weighs most, then the quote, then the source title.
+_REFRESH_DERIVED_COLUMNS = f"""
+UPDATE claims_claim c
+SET reported_on = s.published_on,
+    search_vector =
+        setweight(to_tsvector('{SEARCH_CONFIG}', c.summary), 'A')
+        || setweight(to_tsvector('{SEARCH_CONFIG}',
+               coalesce((SELECT a.exact FROM claims_quoteanchor a WHERE a.claim_id = c.id), '')), 'B')
+        || setweight(to_tsvector('{SEARCH_CONFIG}', s.title), 'C')
+FROM sources_source s
+WHERE s.id = c.source_id AND c.id = ANY(%(ids)s);
+"""
+
+
+def claims_refresh_derived(*, claim_ids: Iterable[int]) -> None:
+    """Rebuild the derived country links, publication date and search vector of these claims."""
+    ids = list(claim_ids)
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_REFRESH_COUNTRY_LINKS, {"ids": ids})
+        cursor.execute(_REFRESH_DERIVED_COLUMNS, {"ids": ids})
+
+
+def anchor_set(*, claim: Claim, exact: str, start: int | None = None) -> QuoteAnchor:
+    """Anchor ``claim`` to ``exact`` in its source's stored text, finding the offsets when not given."""
+    text = claim.source.text
+    begin, end = anchor_locate(text, exact, start)
+    anchor, _ = QuoteAnchor.objects.update_or_create(
+        claim=claim,
+        defaults={
+            "exact": exact,
+            "start": begin,
+            "end": end,
+            "prefix": text[max(0, begin - QuoteAnchor.CONTEXT_LENGTH) : begin],
+            "suffix": text[end : end + QuoteAnchor.CONTEXT_LENGTH],
+        },
+    )
+    return anchor
+
+
+def _apply(claim: Claim, fields: dict) -> None:
+    for name, value in fields.items():
+        setattr(claim, name, value)
+
+
+def _save_claim(
+    claim: Claim, *, quote: str | None, quote_start: int | None, countries: Iterable[Country] | None
+) -> Claim:
+    claim.full_clean(exclude=["countries"])
+    claim.save()
+    if countries is not None:
+        claim.countries.set(countries)
+    if quote is not None:
+        anchor_set(claim=claim, exact=quote, start=quote_start)
+    claims_refresh_derived(claim_ids=[claim.pk])
+    return claim
+
+
+@transaction.atomic
+def claim_create(
+    *,
+    source: Source,
+    quote: str | None = None,
+    quote_start: int | None = None,
+    countries: Iterable[Country] = (),
+    **fields,
+) -> Claim:
+    claim = Claim(source=source)
+    _apply(claim, fields)
+    return _save_claim(claim, quote=quote, quote_start=quote_start, countries=countries)
+
+
+@transaction.atomic
+def claim_update(
+    *,
+    claim: Claim,
+    quote: str | None = None,
+    quote_start: int | None = None,
+    countries: Iterable[Country] | None = None,
+    **fields,
+) -> Claim:
+    source_changed = "source" in fields and fields["source"].pk != claim.source_id
+    _apply(claim, fields)
+    if source_changed and quote is None and hasattr(claim, "anchor"):
+        # The old offsets mean nothing in another text: re-anchor the same passage there.
+        quote, quote_start = claim.anchor.exact, None
+    return _save_claim(claim, quote=quote, quote_start=quote_start, countries=countries)
+
+
+def claim_delete(*, claim: Claim) -> None:
+    claim.delete()
+
+
+@transaction.atomic
+def claim_relation_create(*, from_claim: Claim, to_claim: Claim, type: str, note: str = "", created_by=None):
+    relation = ClaimRelation(from_claim=from_claim, to_claim=to_claim, type=type, note=note, created_by=created_by)
+    relation.full_clean()
+    relation.save()
+    return relation
+

@@ -1,0 +1,96 @@
+"""One error shape for every 4xx and 5xx answer of the API.
+
+    {"status": 400, "code": "invalid", "detail": "Invalid input.",
+     "errors": [{"field": "quantity_lower", "code": "invalid", "message": "…"}]}
+
+``errors`` lists field-level problems (``field`` is a dotted path, or null for
+the request as a whole); it is empty when the error concerns no field.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db.models import ProtectedError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import set_rollback
+
+logger = logging.getLogger(__name__)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is unavailable; try again shortly."
+    default_code = "service_unavailable"
+
+
+def _flatten(detail, path: str | None = None) -> list[dict]:
+    if isinstance(detail, dict):
+        items = []
+        for key, value in detail.items():
+            field = None if key in ("non_field_errors", "__all__") else key
+            items.extend(_flatten(value, f"{path}.{field}" if path and field else (field or path)))
+        return items
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return [{"field": path, "code": getattr(item, "code", "invalid"), "message": str(item)} for item in detail]
+        items = []
+        for index, value in enumerate(detail):
+            items.extend(_flatten(value, f"{path}.{index}" if path else str(index)))
+        return items
+    return [{"field": path, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
+
+
+def error_body(*, status_code: int, code: str, detail: str, errors: list[dict] | None = None) -> dict:
+    return {"status": status_code, "code": code, "detail": detail, "errors": errors or []}
+
+
+def _as_api_exception(exc):
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, PermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, ProtectedError):
+        names = sorted({obj._meta.verbose_name_plural for obj in exc.protected_objects})
+        return Conflict(f"It is still referenced by {', '.join(names)}; remove or reassign those first.")
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        logger.warning("Database unavailable: %s", exc)
+        return ServiceUnavailable()
+    return exc
+
+
+def exception_handler(exc, context):
+    exc = _as_api_exception(exc)
+    if not isinstance(exc, exceptions.APIException):
+        if isinstance(exc, DatabaseError):
+            logger.exception("Database error")
+        return None
+
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        body = error_body(status_code=exc.status_code, code="invalid", detail="Invalid input.", errors=errors)
+    else:
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        body = error_body(status_code=exc.status_code, code=code, detail=str(detail))
+
+    set_rollback()
+    return Response(body, status=exc.status_code, headers=headers)

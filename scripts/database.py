@@ -1,0 +1,192 @@
+"""Find or make a PostgreSQL database for claims_api, and print its URL.
+
+    python scripts/database.py url    # ensure a database, print DATABASE_URL
+    python scripts/database.py stop   # stop the project-local cluster, if this project started one
+
+Where the database comes from, in this order:
+  1. DATABASE_URL, if set;
+  2. a server already listening on 127.0.0.1:5432 (SYSTEM_DB_PORT), user postgres;
+  3. a project-local throwaway cluster in .data/postgres (LOCAL_DB_DIR) on port
+     54329 (LOCAL_DB_PORT), made with the machine's initdb/pg_ctl and reused on
+     the next run;
+  4. otherwise a message naming the three ways to get one, and exit status 1.
+"""
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = os.environ.get("DB_NAME", "claims_api")
+SYSTEM_PORT = int(os.environ.get("SYSTEM_DB_PORT", "5432"))
+LOCAL_DIR = Path(os.environ.get("LOCAL_DB_DIR", ROOT / ".data" / "postgres")).resolve()
+LOCAL_PORT = int(os.environ.get("LOCAL_DB_PORT", "54329"))
+SERVER_USER = "postgres"
+
+HELP = """claims_api needs PostgreSQL and found none. Any one of these works:
+  1. set DATABASE_URL to a PostgreSQL database, e.g.
+       export DATABASE_URL=postgres://user:password@host:5432/claims_api
+  2. install PostgreSQL (e.g. apt-get install postgresql): a server on 127.0.0.1:5432
+     is used as it is, and without one `make` starts a project-local cluster from
+     the server binaries (initdb, pg_ctl);
+  3. run everything in containers: docker compose up"""
+
+
+class NoDatabase(Exception):
+    pass
+
+
+def log(message: str) -> None:
+    print(f"database: {message}", file=sys.stderr)
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _reachable(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
+def _ensure_database(server_url: str, name: str) -> None:
+    with psycopg.connect(_with_database(server_url, "postgres"), autocommit=True, connect_timeout=5) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            log(f"created database {name}")
+
+
+def from_environment() -> str | None:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return None
+    if not _reachable(url):
+        name = urlsplit(url).path.lstrip("/")
+        if name and _reachable(_with_database(url, "postgres")):
+            _ensure_database(url, name)
+            return url
+        raise NoDatabase(f"DATABASE_URL is set but its database cannot be reached: {urlsplit(url).hostname}")
+    return url
+
+
+def from_system_server() -> str | None:
+    server = f"postgres://{SERVER_USER}@127.0.0.1:{SYSTEM_PORT}/postgres"
+    if not _reachable(server):
+        return None
+    _ensure_database(server, DB_NAME)
+    return _with_database(server, DB_NAME)
+
+
+def _server_binaries() -> Path | None:
+    candidates = [os.environ.get("PG_BINDIR", "")]
+    if "PG_BINDIR" not in os.environ:
+        found = shutil.which("pg_ctl")
+        candidates.append(str(Path(found).resolve().parent) if found else "")
+        candidates.extend(sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True))
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "initdb").exists() and (Path(candidate) / "pg_ctl").exists():
+            return Path(candidate)
+    return None
+
+
+def _as_server_user(command: list[str]) -> list[str]:
+    # initdb and postgres refuse to run as root; hand them to the postgres user.
+    if os.geteuid() == 0:
+        return ["runuser", "-u", SERVER_USER, "--", *command]
+    return command
+
+
+def _run(command: list[str]) -> None:
+    result = subprocess.run(_as_server_user(command), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise NoDatabase(f"{Path(command[0]).name} failed: {(result.stderr or result.stdout).strip()[-500:]}")
+
+
+def _local_url() -> str:
+    return f"postgres://{SERVER_USER}@127.0.0.1:{LOCAL_PORT}/{DB_NAME}"
+
+
+def from_local_cluster() -> str | None:
+    bindir = _server_binaries()
+    if bindir is None:
+        return None
+    if os.geteuid() == 0:
+        try:
+            owner = pwd.getpwnam(SERVER_USER)
+        except KeyError:
+            raise NoDatabase(f"running as root, but there is no '{SERVER_USER}' user to run the cluster as")
+    LOCAL_DIR.parent.mkdir(parents=True, exist_ok=True)
+    if not (LOCAL_DIR / "PG_VERSION").exists():
+        log(f"creating a local cluster in {LOCAL_DIR}")
+        LOCAL_DIR.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            os.chown(LOCAL_DIR, owner.pw_uid, owner.pw_gid)
+        _run([str(bindir / "initdb"), "-D", str(LOCAL_DIR), "-U", SERVER_USER, "--auth=trust", "-E", "UTF8"])
+    url = _local_url()
+    server = _with_database(url, "postgres")
+    if not _reachable(server):
+        log(f"starting the local cluster on port {LOCAL_PORT}")
+        _run([
+            str(bindir / "pg_ctl"), "-D", str(LOCAL_DIR), "-l", str(LOCAL_DIR / "server.log"), "-w", "-t", "60",
+            "-o", f"-p {LOCAL_PORT} -c listen_addresses=127.0.0.1 -c unix_socket_directories={LOCAL_DIR}",
+            "start",
+        ])
+        for _ in range(30):
+            if _reachable(server):
+                break
+            time.sleep(0.5)
+    _ensure_database(url, DB_NAME)
+    return url
+
+
+def ensure() -> str:
+    for source in (from_environment, from_system_server, from_local_cluster):
+        url = source()
+        if url:
+            return url
+    raise NoDatabase("no DATABASE_URL, no server on 127.0.0.1:%d and no PostgreSQL server binaries" % SYSTEM_PORT)
+
+
+def stop() -> int:
+    bindir = _server_binaries()
+    if not (LOCAL_DIR / "postmaster.pid").exists():
+        log("no local cluster is running")
+        return 0
+    if bindir is None:
+        raise NoDatabase("the local cluster is running but pg_ctl cannot be found to stop it")
+    _run([str(bindir / "pg_ctl"), "-D", str(LOCAL_DIR), "-m", "fast", "-w", "stop"])
+    log("stopped the local cluster")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "url"
+    try:
+        if command == "url":
+            print(ensure())
+            return 0
+        if command == "stop":
+            return stop()
+        print(__doc__, file=sys.stderr)
+        return 2
+    except NoDatabase as problem:
+        print(f"database: {problem}\n\n{HELP}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
