@@ -1,6 +1,30 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from apps.actors.api.views import ActorViewSet
+from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimViewSet
+from apps.core import views as core_views
+from apps.countries.api.views import CountryViewSet
+from apps.sources.api.views import SourceViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("countries", CountryViewSet, basename="country")
+router.register("actors", ActorViewSet, basename="actor")
+router.register("sources", SourceViewSet, basename="source")
+router.register("claims", ClaimViewSet, basename="claim")
+router.register("claim-relations", ClaimRelationViewSet, basename="claimrelation")
+router.register("claim-kinds", ClaimKindViewSet, basename="claim-kind")
 
 urlpatterns = [
+    path("api/v1/", include((router.urls, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = core_views.not_found
+handler500 = core_views.server_error

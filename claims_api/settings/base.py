@@ -114,7 +114,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.api.permissions.CuratorWriteOrReadOnly"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "apps.core.api.ordering.StrictOrderingFilter",
+    ],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": [
@@ -141,7 +144,21 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "COMPONENT_NO_READ_ONLY_REQUIRED": False,
-    "ENUM_NAME_OVERRIDES": {},
+    # Stable enum component names, chosen for generated clients.
+    "ENUM_NAME_OVERRIDES": {
+        "ClaimKindEnum": "apps.claims.kinds.ClaimKind",
+        "ClaimStatusEnum": "apps.claims.kinds.ClaimStatus",
+        "ReviewStatusEnum": "apps.claims.models.ReviewStatus",
+        "ConfidenceEnum": "apps.claims.models.Confidence",
+        "RelationTypeEnum": "apps.claims.models.RelationType",
+        "QuantityQualifierEnum": "apps.claims.quantities.QuantityQualifier",
+        "QuantityUnitEnum": "apps.claims.quantities.QuantityUnit",
+        "DatePrecisionEnum": "apps.core.dates.DatePrecision",
+        "PublicationPrecisionEnum": "apps.sources.models.PublicationPrecision",
+        "ActorKindEnum": "apps.actors.models.ActorKind",
+        "SourceKindEnum": "apps.sources.models.SourceKind",
+    },
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }

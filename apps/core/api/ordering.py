@@ -3,34 +3,54 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
 
+def _fields(view) -> dict[str, str]:
+    """Public ordering names → model paths; views may give a list (same names) or a mapping."""
+    declared = getattr(view, "ordering_fields", None) or ["id"]
+    return dict(declared) if isinstance(declared, dict) else {name: name for name in declared}
+
+
 class StrictOrderingFilter(OrderingFilter):
     """``ordering`` that rejects unknown fields and always ends on ``id`` so keyset pages are total.
 
-    Views declare ``ordering_fields`` (what users may sort by) and ``ordering``
-    (the default). Nulls sort last in either direction.
+    Views declare ``ordering_fields`` (public names, optionally mapped to model
+    paths) and ``ordering`` (the default, in public names). Nulls sort last in
+    either direction. Returns model paths.
     """
 
     def get_ordering(self, request, queryset, view) -> list[str]:
+        fields = _fields(view)
         raw = request.query_params.get(self.ordering_param)
-        if raw:
+        if raw is not None:
             terms = [term.strip() for term in raw.split(",") if term.strip()]
-            allowed = set(getattr(view, "ordering_fields", ()) or ())
-            unknown = [term for term in terms if term.lstrip("-") not in allowed]
+            unknown = [term for term in terms if term.lstrip("-") not in fields]
             if unknown or not terms:
-                raise ValidationError(
-                    {self.ordering_param: [f"Unknown ordering {', '.join(unknown) or raw!r}; use one of: {', '.join(sorted(allowed))} (prefix - for descending)."]}
-                )
+                raise ValidationError({self.ordering_param: [
+                    f"Unknown ordering {', '.join(unknown) or repr(raw)}; use one of: "
+                    f"{', '.join(sorted(fields))} (prefix - for descending, comma-separated)."
+                ]})
         else:
             terms = list(getattr(view, "ordering", None) or ["id"])
-        if terms[-1].lstrip("-") != "id":
-            terms.append("-id" if terms[-1].startswith("-") else "id")
-        return terms
+        paths = [("-" if t.startswith("-") else "") + fields.get(t.lstrip("-"), t.lstrip("-")) for t in terms]
+        if paths[-1].lstrip("-") != "id":
+            paths.append("-id" if paths[-1].startswith("-") else "id")
+        return paths
 
     def filter_queryset(self, request, queryset, view):
         return queryset.order_by(*order_expressions(self.get_ordering(request, queryset, view)))
 
+    def get_schema_operation_parameters(self, view):
+        names = sorted(_fields(view))
+        return [{
+            "name": self.ordering_param,
+            "required": False,
+            "in": "query",
+            "description": f"Sort by {', '.join(names)}; prefix - for descending; comma-separate several. "
+            "Ties are broken by id.",
+            "schema": {"type": "string"},
+        }]
 
-def order_expressions(terms: list[str], *, nulls_first: bool = False):
-    """``-field``/``field`` terms as expressions that put nulls last (first, for a reversed walk)."""
+
+def order_expressions(paths: list[str], *, nulls_first: bool = False):
+    """``-path``/``path`` terms as expressions that put nulls last (first, for a reversed walk)."""
     nulls = {"nulls_first": True} if nulls_first else {"nulls_last": True}
-    return [F(t[1:]).desc(**nulls) if t.startswith("-") else F(t).asc(**nulls) for t in terms]
+    return [F(p[1:]).desc(**nulls) if p.startswith("-") else F(p).asc(**nulls) for p in paths]

@@ -32,13 +32,24 @@ def _beyond(field: str, descending: bool, value, forward: bool, nullable: bool) 
     return Q(**{f"{field}__{'gt' if descending else 'lt'}": value})
 
 
+def _nullable(model, path: str) -> bool:
+    """Whether ``path`` (possibly across relations) can be null, including a missing one-to-one row."""
+    *hops, last = path.split("__")
+    for hop in hops:
+        field = model._meta.get_field(hop)
+        if field.null or field.one_to_one and field.auto_created:
+            return True
+        model = field.related_model
+    return model._meta.get_field(last).null
+
+
 def _after(model, terms: list[str], values: list, forward: bool) -> Q:
     """Rows strictly after the row with ``values`` in the order ``terms`` (before it, going backwards)."""
     condition = Q(pk__in=[])
     equal_so_far = Q()
     for term, value in zip(terms, values):
         field = term.lstrip("-")
-        nullable = model._meta.get_field(field).null
+        nullable = _nullable(model, field)
         condition |= equal_so_far & _beyond(field, term.startswith("-"), value, forward, nullable)
         equal_so_far &= Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
     return condition
@@ -74,8 +85,12 @@ class KeysetPagination(BasePagination):
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
     @staticmethod
-    def _value(row, field):
-        value = row[field] if isinstance(row, dict) else getattr(row, field)
+    def _value(row, path):
+        value = row
+        for hop in path.split("__"):
+            value = value.get(hop) if isinstance(value, dict) else getattr(value, hop, None)
+            if value is None:
+                return None
         return value.isoformat() if isinstance(value, (datetime.date, datetime.datetime)) else value
 
     def paginate_queryset(self, queryset, request, view=None):

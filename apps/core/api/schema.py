@@ -26,6 +26,12 @@ def _error(description: str) -> OpenApiResponse:
 
 
 class ClaimsAutoSchema(AutoSchema):
+    def get_request_serializer(self):
+        write_serializer = getattr(self.view, "write_serializer_class", None)
+        if write_serializer is not None and self.method in ("POST", "PUT", "PATCH"):
+            return write_serializer()
+        return super().get_request_serializer()
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         method = self.method.upper()

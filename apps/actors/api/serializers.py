@@ -1,0 +1,36 @@
+from rest_framework import serializers
+
+from apps.actors.models import Actor
+from apps.countries.api.serializers import CountryBriefSerializer
+from apps.countries.models import Country
+
+
+class ActorBriefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:actor-detail", lookup_field="slug")
+
+    class Meta:
+        model = Actor
+        fields = ["slug", "name", "kind", "url"]
+
+
+class ActorSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:actor-detail", lookup_field="slug")
+    country = CountryBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Actor
+        fields = [
+            "id", "slug", "name", "kind", "aliases", "country", "wikidata_qid", "description",
+            "url", "created_at", "updated_at",
+        ]
+
+
+class ActorWriteSerializer(serializers.ModelSerializer):
+    country = serializers.SlugRelatedField(
+        slug_field="code", queryset=Country.objects.all(), allow_null=True, required=False,
+        help_text="ISO 3166-1 alpha-2 code of the actor's country.",
+    )
+
+    class Meta:
+        model = Actor
+        fields = ["slug", "name", "kind", "aliases", "country", "wikidata_qid", "description"]

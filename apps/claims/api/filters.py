@@ -1,0 +1,125 @@
+import django_filters
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Q
+
+from apps.actors.models import Actor
+from apps.claims.kinds import ClaimKind, ClaimStatus
+from apps.claims.models import Claim, ClaimCountry, ClaimRelation, RelationType, ReviewStatus
+from apps.claims.quantities import QuantityUnit
+from apps.claims.services import SEARCH_CONFIG
+from apps.claims.visibility import visible_relations
+from apps.core.api.filtering import CountryCodeFilter, MultipleValueChoiceFilter, SlugMultipleFilter, any_of
+from apps.sources.models import Source
+
+MULTI = " Several values: comma-separated or repeated."
+
+
+class ClaimFilterSet(django_filters.FilterSet):
+    kind = MultipleValueChoiceFilter(choices=ClaimKind.choices, help_text="Claim kind(s), see /claim-kinds/." + MULTI)
+    status = MultipleValueChoiceFilter(choices=ClaimStatus.choices, help_text="Status (stance)." + MULTI)
+    review_status = MultipleValueChoiceFilter(
+        choices=ReviewStatus.choices, help_text="Review status; anonymous clients only ever see published claims." + MULTI
+    )
+    subject = SlugMultipleFilter(queryset=Actor.objects.all(), help_text="Subject actor slug(s)." + MULTI)
+    object = SlugMultipleFilter(queryset=Actor.objects.all(), help_text="Object (target) actor slug(s)." + MULTI)
+    claimant = SlugMultipleFilter(queryset=Actor.objects.all(), help_text="Claimant actor slug(s)." + MULTI)
+    actor = SlugMultipleFilter(
+        queryset=Actor.objects.all(), method="filter_actor", help_text="Actor slug(s) in any role." + MULTI
+    )
+    country = CountryCodeFilter(
+        method="filter_country",
+        help_text="ISO 3166-1 alpha-2 code(s), any case, in any role: subject's or object's country, "
+        "location, involved countries." + MULTI,
+    )
+    location = CountryCodeFilter(field_name="location", help_text="Location alpha-2 code(s), any case." + MULTI)
+    source = SlugMultipleFilter(queryset=Source.objects.only("id", "slug"), help_text="Source slug(s)." + MULTI)
+    publisher = django_filters.CharFilter(
+        field_name="source__publisher", lookup_expr="iexact", help_text="The source's publisher, exact but any case."
+    )
+    valid_from = django_filters.DateFilter(
+        method="filter_valid_from", help_text="Claims whose valid time overlaps the period starting on this date (YYYY-MM-DD)."
+    )
+    valid_to = django_filters.DateFilter(
+        method="filter_valid_to", help_text="Claims whose valid time overlaps the period ending on this date (YYYY-MM-DD)."
+    )
+    reported_from = django_filters.DateFilter(
+        field_name="reported_on", lookup_expr="gte", help_text="Source published on or after this date (YYYY-MM-DD)."
+    )
+    reported_to = django_filters.DateFilter(
+        field_name="reported_on", lookup_expr="lte", help_text="Source published on or before this date (YYYY-MM-DD)."
+    )
+    quantity_min = django_filters.NumberFilter(
+        method="filter_quantity_min", help_text="Claims whose quantity can be at least this (upper bound ≥ value, or unbounded)."
+    )
+    quantity_max = django_filters.NumberFilter(
+        method="filter_quantity_max", help_text="Claims whose quantity can be at most this (lower bound ≤ value, or unbounded)."
+    )
+    unit = MultipleValueChoiceFilter(
+        field_name="quantity_unit", choices=QuantityUnit.choices, help_text="Quantity unit(s)." + MULTI
+    )
+    related = MultipleValueChoiceFilter(
+        choices=RelationType.choices, method="filter_related",
+        help_text="Claims with at least one relation of this type, in either direction." + MULTI,
+    )
+    search = django_filters.CharFilter(
+        method="filter_search",
+        help_text="Full-text search over summary, quote and source title (English stemming; "
+        'supports "quoted phrases", OR and -exclusion).',
+    )
+
+    class Meta:
+        model = Claim
+        fields = []
+
+    def filter_actor(self, queryset, name, actors):
+        if not actors:
+            return queryset
+        return queryset.filter(any_of("subject", "object", "claimant", values=actors))
+
+    def filter_country(self, queryset, name, codes):
+        if not codes:
+            return queryset
+        return queryset.filter(id__in=ClaimCountry.objects.filter(country__in=codes).values("claim_id"))
+
+    def filter_valid_from(self, queryset, name, value):
+        has_time = Q(valid_from__isnull=False) | Q(valid_to__isnull=False)
+        return queryset.filter(has_time & (Q(valid_to__isnull=True) | Q(valid_to__gte=value)))
+
+    def filter_valid_to(self, queryset, name, value):
+        has_time = Q(valid_from__isnull=False) | Q(valid_to__isnull=False)
+        return queryset.filter(has_time & (Q(valid_from__isnull=True) | Q(valid_from__lte=value)))
+
+    def filter_quantity_min(self, queryset, name, value):
+        return queryset.filter(
+            Q(quantity_upper__gte=value) | Q(quantity_upper__isnull=True, quantity_lower__isnull=False)
+        )
+
+    def filter_quantity_max(self, queryset, name, value):
+        return queryset.filter(
+            Q(quantity_lower__lte=value) | Q(quantity_lower__isnull=True, quantity_upper__isnull=False)
+        )
+
+    def filter_related(self, queryset, name, types):
+        if not types:
+            return queryset
+        relations = visible_relations(self.request.user if self.request else None).filter(type__in=types)
+        return queryset.filter(
+            Q(id__in=relations.values("from_claim_id")) | Q(id__in=relations.values("to_claim_id"))
+        )
+
+    def filter_search(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(search_vector=SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG))
+
+
+class ClaimRelationFilterSet(django_filters.FilterSet):
+    type = MultipleValueChoiceFilter(choices=RelationType.choices, help_text="Relation type(s)." + MULTI)
+    claim = django_filters.NumberFilter(method="filter_claim", help_text="Relations of this claim id, either end.")
+
+    class Meta:
+        model = ClaimRelation
+        fields = ["type", "claim"]
+
+    def filter_claim(self, queryset, name, value):
+        return queryset.filter(Q(from_claim_id=value) | Q(to_claim_id=value))

@@ -1,0 +1,194 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.actors.api.serializers import ActorBriefSerializer
+from apps.actors.models import Actor
+from apps.claims.kinds import ClaimKind, ClaimStatus
+from apps.claims.models import Claim, ClaimRelation, Confidence, QuoteAnchor, RelationType, ReviewStatus
+from apps.claims.quantities import QuantityQualifier, QuantityUnit
+from apps.core.api.fields import OptionalChoiceField
+from apps.core.dates import DatePrecision
+from apps.countries.api.serializers import CountryBriefSerializer
+from apps.countries.models import Country
+from apps.sources.api.serializers import SourceBriefSerializer
+from apps.sources.models import Source
+
+
+class QuantitySerializer(serializers.Serializer):
+    """A qualified amount. Bounds are inclusive; a null bound is unbounded on that side."""
+
+    value = serializers.FloatField(source="quantity_value", allow_null=True, required=False, help_text="The figure as stated.")
+    lower = serializers.FloatField(source="quantity_lower", allow_null=True, required=False, help_text="Lower bound.")
+    upper = serializers.FloatField(source="quantity_upper", allow_null=True, required=False, help_text="Upper bound.")
+    qualifier = OptionalChoiceField(
+        source="quantity_qualifier", choices=QuantityQualifier.choices,
+        help_text="How the figure is qualified; bounds follow from it when not given (see the README's table).",
+    )
+    unit = serializers.ChoiceField(source="quantity_unit", choices=QuantityUnit.choices)
+    text = serializers.CharField(
+        source="quantity_text", allow_blank=True, required=False, max_length=200,
+        help_text="The raw wording, e.g. 'over 100,000'; vague amounts ('tens of thousands') get bounds from it.",
+    )
+
+    def to_representation(self, claim):
+        return super().to_representation(claim) if claim.has_quantity else None
+
+
+class QuoteAnchorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = QuoteAnchor
+        fields = ["exact", "start", "end", "prefix", "suffix"]
+
+
+class ClaimReferenceSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+    source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = ["id", "url", "kind", "summary", "source"]
+
+
+class ClaimRelationBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    type = serializers.ChoiceField(choices=RelationType.choices)
+    direction = serializers.ChoiceField(
+        choices=[("outgoing", "outgoing"), ("incoming", "incoming")],
+        help_text="outgoing: this claim is the relation's from_claim; incoming: its to_claim.",
+    )
+    note = serializers.CharField()
+    claim = ClaimReferenceSerializer(help_text="The claim at the other end.")
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+    source = SourceBriefSerializer()
+    subject = ActorBriefSerializer(allow_null=True)
+    object = ActorBriefSerializer(allow_null=True)
+    claimant = ActorBriefSerializer(allow_null=True)
+    location = CountryBriefSerializer(allow_null=True)
+    countries = CountryBriefSerializer(many=True)
+    quantity = QuantitySerializer(source="*", allow_null=True)
+    valid_from_precision = OptionalChoiceField(choices=DatePrecision.choices)
+    valid_to_precision = OptionalChoiceField(choices=DatePrecision.choices)
+    anchor = QuoteAnchorSerializer(allow_null=True, help_text="The verbatim passage and its offsets in the source text.")
+    relations = serializers.SerializerMethodField()
+    notes = serializers.SerializerMethodField(help_text="Curator notes; null unless the client may see drafts.")
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id", "url", "key", "kind", "status", "summary", "source", "subject", "object", "claimant",
+            "location", "countries", "quantity", "valid_from", "valid_from_precision", "valid_to",
+            "valid_to_precision", "reported_on", "anchor", "relations", "review_status", "confidence",
+            "notes", "created_at", "updated_at",
+        ]
+
+    def to_representation(self, claim):
+        data = super().to_representation(claim)
+        if not hasattr(claim, "anchor"):
+            data["anchor"] = None
+        return data
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["anchor"].required = False
+        return fields
+
+    @extend_schema_field(ClaimRelationBriefSerializer(many=True))
+    def get_relations(self, claim):
+        visible = self.context.get("visible_claim") or (lambda other: True)
+        items = [
+            {"id": r.id, "type": r.type, "direction": "outgoing", "note": r.note, "claim": r.to_claim}
+            for r in claim.relations_from.all() if visible(r.to_claim)
+        ] + [
+            {"id": r.id, "type": r.type, "direction": "incoming", "note": r.note, "claim": r.from_claim}
+            for r in claim.relations_to.all() if visible(r.from_claim)
+        ]
+        items.sort(key=lambda item: item["id"])
+        return ClaimRelationBriefSerializer(items, many=True, context=self.context).data
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_notes(self, claim):
+        return claim.notes if self.context.get("sees_drafts") else None
+
+
+class ClaimWriteSerializer(serializers.Serializer):
+    """What a curator sends to create or change a claim. Actors by slug, countries by alpha-2 code."""
+
+    key = serializers.SlugField(max_length=120, required=False, allow_null=True)
+    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.only("id", "slug"))
+    kind = serializers.ChoiceField(choices=ClaimKind.choices)
+    status = serializers.ChoiceField(choices=ClaimStatus.choices)
+    summary = serializers.CharField()
+    subject = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False)
+    object = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False)
+    claimant = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False)
+    location = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all(), allow_null=True, required=False)
+    countries = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all(), many=True, required=False)
+    quantity = QuantitySerializer(allow_null=True, required=False)
+    valid_from = serializers.DateField(allow_null=True, required=False)
+    valid_from_precision = OptionalChoiceField(choices=DatePrecision.choices)
+    valid_to = serializers.DateField(allow_null=True, required=False)
+    valid_to_precision = OptionalChoiceField(choices=DatePrecision.choices)
+    quote = serializers.CharField(
+        trim_whitespace=False, required=False,
+        help_text="The verbatim passage of the source's stored text; required when creating. "
+        "The server finds its offsets and rejects a quote that is missing or occurs more than once.",
+    )
+    quote_start = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True,
+        help_text="Offset of the quote, to pick one of several occurrences; checked against the text.",
+    )
+    review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
+    confidence = serializers.ChoiceField(choices=Confidence.choices, required=False)
+    notes = serializers.CharField(allow_blank=True, required=False)
+
+    def validate(self, data):
+        if self.instance is None and not data.get("quote"):
+            raise serializers.ValidationError({"quote": ["A new claim needs a quote from its source."]})
+        return data
+
+    def to_service_arguments(self) -> dict:
+        """The validated data as keyword arguments for claim_create / claim_update."""
+        data = dict(self.validated_data)
+        if "quantity" in data:
+            quantity = data.pop("quantity") or {}
+            for name in ("quantity_value", "quantity_lower", "quantity_upper"):
+                data[name] = quantity.get(name)
+            for name in ("quantity_qualifier", "quantity_unit", "quantity_text"):
+                data[name] = quantity.get(name, "")
+        for name in ("valid_from_precision", "valid_to_precision"):
+            if name in data and data[name] is None:
+                data[name] = ""
+        return data
+
+
+class ClaimRelationSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:claimrelation-detail")
+    from_claim = ClaimReferenceSerializer()
+    to_claim = ClaimReferenceSerializer()
+
+    class Meta:
+        model = ClaimRelation
+        fields = ["id", "url", "type", "from_claim", "to_claim", "note", "created_at", "updated_at"]
+
+
+class ClaimRelationWriteSerializer(serializers.ModelSerializer):
+    from_claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.only("id"))
+    to_claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.only("id"))
+
+    class Meta:
+        model = ClaimRelation
+        fields = ["type", "from_claim", "to_claim", "note"]
+        validators = []  # the pair's uniqueness is checked by the model, in either direction
+
+
+class ClaimKindSerializer(serializers.Serializer):
+    id = serializers.ChoiceField(choices=ClaimKind.choices, help_text="The identifier used in claims and filters.")
+    label = serializers.CharField()
+    description = serializers.CharField()
+    required_fields = serializers.ListField(child=serializers.CharField(), help_text="Fields a claim of this kind must have.")
+    statuses = serializers.ListField(
+        child=serializers.ChoiceField(choices=ClaimStatus.choices), help_text="Statuses a claim of this kind may take."
+    )

@@ -1,0 +1,187 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from apps.claims.api.filters import ClaimFilterSet, ClaimRelationFilterSet
+from apps.claims.api.serializers import (
+    ClaimKindSerializer,
+    ClaimRelationSerializer,
+    ClaimRelationWriteSerializer,
+    ClaimSerializer,
+    ClaimWriteSerializer,
+)
+from apps.claims.kinds import KIND_RULES, ClaimKind
+from apps.claims.models import ClaimRelation
+from apps.claims.services import claim_create, claim_delete, claim_relation_create, claim_update
+from apps.claims.visibility import sees_drafts, visible_claims, visible_relations
+from apps.core.api.viewsets import ServiceModelViewSet
+
+# Service errors name model fields; clients know the API's names.
+_API_FIELD_NAMES = {
+    "quantity_value": "quantity.value",
+    "quantity_lower": "quantity.lower",
+    "quantity_upper": "quantity.upper",
+    "quantity_qualifier": "quantity.qualifier",
+    "quantity_unit": "quantity.unit",
+    "quantity_text": "quantity.text",
+    "start": "quote_start",
+}
+
+
+def _api_errors(error: DjangoValidationError) -> ApiValidationError:
+    if hasattr(error, "error_dict"):
+        return ApiValidationError({_API_FIELD_NAMES.get(f, f): msgs for f, msgs in error.message_dict.items()})
+    return ApiValidationError({"non_field_errors": error.messages})
+
+
+def _brief_claims(user):
+    return visible_claims(user).select_related("source").only("id", "kind", "summary", "source__slug", "review_status")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List claims",
+        description="Claims with their actors, countries, source, quote anchor and relations, newest source first. "
+        "Anonymous clients see published claims only.",
+    ),
+    retrieve=extend_schema(summary="Get a claim", description="One claim with the exact passage behind it."),
+    create=extend_schema(
+        summary="Create a claim",
+        description="Curators only. Validated by the claim kind's rules; the quote must occur exactly once in the "
+        "source's stored text (or give quote_start).",
+    ),
+    update=extend_schema(summary="Replace a claim", description="Curators only; same validation as create."),
+    partial_update=extend_schema(summary="Update a claim", description="Curators only; same validation as create."),
+    destroy=extend_schema(summary="Delete a claim", description="Curators only."),
+)
+@extend_schema(tags=["claims"])
+class ClaimViewSet(ServiceModelViewSet):
+    serializer_class = ClaimSerializer
+    write_serializer_class = ClaimWriteSerializer
+    filterset_class = ClaimFilterSet
+    ordering = ["-reported_on"]
+    ordering_fields = {
+        "reported_on": "reported_on",
+        "valid_from": "valid_from",
+        "valid_to": "valid_to",
+        "created_at": "created_at",
+        "updated_at": "updated_at",
+        "quantity": "quantity_lower",
+        "position": "anchor__start",
+        "id": "id",
+    }
+
+    def get_queryset(self):
+        user = self.request.user
+        brief = _brief_claims(user)
+        return (
+            visible_claims(user)
+            .select_related("source", "subject", "object", "claimant", "location", "anchor")
+            .defer("source__text", "source__metadata_notes", "search_vector")
+            .prefetch_related(
+                "countries",
+                Prefetch("relations_from", ClaimRelation.objects.prefetch_related(Prefetch("to_claim", brief))),
+                Prefetch("relations_to", ClaimRelation.objects.prefetch_related(Prefetch("from_claim", brief))),
+            )
+        )
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        drafts = sees_drafts(self.request.user)
+        context["sees_drafts"] = drafts
+        context["visible_claim"] = (lambda claim: True) if drafts else (lambda claim: claim.review_status == "published")
+        return context
+
+    def perform_create(self, serializer):
+        try:
+            serializer.instance = claim_create(**serializer.to_service_arguments())
+        except DjangoValidationError as error:
+            raise _api_errors(error) from None
+
+    def perform_update(self, serializer):
+        try:
+            serializer.instance = claim_update(claim=serializer.instance, **serializer.to_service_arguments())
+        except DjangoValidationError as error:
+            raise _api_errors(error) from None
+
+    def perform_destroy(self, instance):
+        claim_delete(claim=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List claim relations",
+        description="Curated links between claims (corroborates, contradicts, supersedes, same event), with both ends.",
+    ),
+    retrieve=extend_schema(summary="Get a claim relation", description="One relation with both claims."),
+    create=extend_schema(summary="Relate two claims", description="Curators only; one relation per pair and type."),
+    update=extend_schema(summary="Replace a claim relation", description="Curators only."),
+    partial_update=extend_schema(summary="Update a claim relation", description="Curators only."),
+    destroy=extend_schema(summary="Delete a claim relation", description="Curators only."),
+)
+@extend_schema(tags=["claim-relations"])
+class ClaimRelationViewSet(ServiceModelViewSet):
+    serializer_class = ClaimRelationSerializer
+    write_serializer_class = ClaimRelationWriteSerializer
+    filterset_class = ClaimRelationFilterSet
+    ordering = ["id"]
+    ordering_fields = ["id", "created_at", "type"]
+
+    def get_queryset(self):
+        return visible_relations(self.request.user).select_related("from_claim__source", "to_claim__source").defer(
+            "from_claim__source__text", "to_claim__source__text", "from_claim__search_vector", "to_claim__search_vector"
+        )
+
+    def perform_create(self, serializer):
+        try:
+            serializer.instance = claim_relation_create(created_by=self.request.user, **serializer.validated_data)
+        except DjangoValidationError as error:
+            raise _api_errors(error) from None
+
+    def perform_update(self, serializer):
+        relation = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(relation, name, value)
+        try:
+            relation.full_clean()
+        except DjangoValidationError as error:
+            raise _api_errors(error) from None
+        relation.save()
+
+
+def _kind_row(kind: ClaimKind) -> dict:
+    rule = KIND_RULES[kind]
+    return {
+        "id": kind.value,
+        "label": kind.label,
+        "description": rule.description,
+        "required_fields": list(rule.required),
+        "statuses": [status.value for status in rule.statuses],
+    }
+
+
+@extend_schema(tags=["claim-kinds"])
+class ClaimKindViewSet(viewsets.ViewSet):
+    """The closed vocabulary of claim kinds, with the fields and statuses each allows."""
+
+    permission_classes = [AllowAny]
+    serializer_class = ClaimKindSerializer
+    lookup_field = "id"
+    lookup_value_regex = "[a-z_]+"
+
+    @extend_schema(summary="List claim kinds", description="Every claim kind with its rules.",
+                   responses=ClaimKindSerializer(many=True))
+    def list(self, request):
+        return Response(ClaimKindSerializer([_kind_row(kind) for kind in ClaimKind], many=True).data)
+
+    @extend_schema(summary="Get a claim kind", description="One claim kind with its rules.",
+                   parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH, enum=[k.value for k in ClaimKind])])
+    def retrieve(self, request, id=None):
+        if id not in ClaimKind.values:
+            raise NotFound(f"No claim kind {id!r}; see /api/v1/claim-kinds/.")
+        return Response(ClaimKindSerializer(_kind_row(ClaimKind(id))).data)

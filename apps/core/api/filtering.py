@@ -1,0 +1,69 @@
+"""Filters that take several values (``kind=a,b`` or ``kind=a&kind=b``) and reject unknown ones with a 400."""
+
+import django_filters
+import pycountry
+from django import forms
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+ISO_ALPHA2 = sorted(country.alpha_2 for country in pycountry.countries)
+
+
+def _split(values) -> list[str]:
+    return [part.strip() for value in values or [] for part in str(value).split(",") if part.strip()]
+
+
+class CommaSeparatedMultipleChoiceField(forms.MultipleChoiceField):
+    def __init__(self, *args, normalise=None, **kwargs):
+        self.normalise = normalise
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        values = _split(value)
+        return [self.normalise(v) for v in values] if self.normalise else values
+
+
+class CommaSeparatedModelMultipleChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    def clean(self, value):
+        return super().clean(_split(value) or None)
+
+
+class MultipleValueChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = CommaSeparatedMultipleChoiceField
+
+
+class CountryCodeFilter(django_filters.MultipleChoiceFilter):
+    """ISO 3166-1 alpha-2 codes, any case, matched without a lookup query."""
+
+    field_class = CommaSeparatedMultipleChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [(code, code) for code in ISO_ALPHA2])
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            field = super().field
+            field.normalise = str.upper
+            self._field = field
+        return self._field
+
+
+@extend_schema_field(serializers.ListField(child=serializers.SlugField()))
+class SlugMultipleFilter(django_filters.ModelMultipleChoiceFilter):
+    """Objects by slug; an unknown slug is a 400, not an empty list."""
+
+    field_class = CommaSeparatedModelMultipleChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, **kwargs)
+
+
+def any_of(*lookups: str, values) -> Q:
+    condition = Q()
+    for lookup in lookups:
+        condition |= Q(**{f"{lookup}__in": values})
+    return condition
