@@ -67,7 +67,8 @@ def quantity_bounds(
         return lower, upper
     derived: dict[str, tuple[float | None, float | None]] = {
         QuantityQualifier.EXACT: (value, value),
-        QuantityQualifier.APPROXIMATELY: (value * (1 - APPROXIMATION), value * (1 + APPROXIMATION)),
+        # Rounded so that 10 % of 100,000 is 110,000, not 110,000.00000000001.
+        QuantityQualifier.APPROXIMATELY: (round(value * (1 - APPROXIMATION), 6), round(value * (1 + APPROXIMATION), 6)),
         QuantityQualifier.MORE_THAN: (value, None),
         QuantityQualifier.AT_LEAST: (value, None),
         QuantityQualifier.LESS_THAN: (None, value),

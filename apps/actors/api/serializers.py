@@ -1,8 +1,7 @@
 from rest_framework import serializers
 
 from apps.actors.models import Actor
-from apps.countries.api.serializers import CountryBriefSerializer
-from apps.countries.models import Country
+from apps.countries.api.serializers import CountryBriefSerializer, CountryCodeField
 
 
 class ActorBriefSerializer(serializers.ModelSerializer):
@@ -26,9 +25,8 @@ class ActorSerializer(serializers.ModelSerializer):
 
 
 class ActorWriteSerializer(serializers.ModelSerializer):
-    country = serializers.SlugRelatedField(
-        slug_field="code", queryset=Country.objects.all(), allow_null=True, required=False,
-        help_text="ISO 3166-1 alpha-2 code of the actor's country.",
+    country = CountryCodeField(
+        allow_null=True, required=False, help_text="ISO 3166-1 alpha-2 code of the actor's country."
     )
 
     class Meta:

@@ -8,8 +8,7 @@ from apps.claims.models import Claim, ClaimRelation, Confidence, QuoteAnchor, Re
 from apps.claims.quantities import QuantityQualifier, QuantityUnit
 from apps.core.api.fields import OptionalChoiceField
 from apps.core.dates import DatePrecision
-from apps.countries.api.serializers import CountryBriefSerializer
-from apps.countries.models import Country
+from apps.countries.api.serializers import CountryBriefSerializer, CountryCodeField
 from apps.sources.api.serializers import SourceBriefSerializer
 from apps.sources.models import Source
 
@@ -124,8 +123,8 @@ class ClaimWriteSerializer(serializers.Serializer):
     subject = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False)
     object = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False)
     claimant = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False)
-    location = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all(), allow_null=True, required=False)
-    countries = serializers.SlugRelatedField(slug_field="code", queryset=Country.objects.all(), many=True, required=False)
+    location = CountryCodeField(allow_null=True, required=False, help_text="Alpha-2 code of where it happens.")
+    countries = CountryCodeField(many=True, required=False, help_text="Alpha-2 codes of every country involved.")
     quantity = QuantitySerializer(allow_null=True, required=False)
     valid_from = serializers.DateField(allow_null=True, required=False)
     valid_from_precision = OptionalChoiceField(choices=DatePrecision.choices)

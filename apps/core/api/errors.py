@@ -63,7 +63,7 @@ def _as_api_exception(exc):
     if isinstance(exc, PermissionDenied):
         return exceptions.PermissionDenied()
     if isinstance(exc, ProtectedError):
-        names = sorted({obj._meta.verbose_name_plural for obj in exc.protected_objects})
+        names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
         return Conflict(f"It is still referenced by {', '.join(names)}; remove or reassign those first.")
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.warning("Database unavailable: %s", exc)

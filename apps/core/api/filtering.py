@@ -61,6 +61,10 @@ class SlugMultipleFilter(django_filters.ModelMultipleChoiceFilter):
         kwargs.setdefault("to_field_name", "slug")
         super().__init__(*args, **kwargs)
 
+    def get_filter_predicate(self, value):
+        # Match the foreign key itself, not its slug column through a join.
+        return {self.field_name: value}
+
 
 def any_of(*lookups: str, values) -> Q:
     condition = Q()

@@ -1,0 +1,178 @@
+"""Curators write through the API with the same validation as every other path; others cannot write."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+from apps.claims.models import Claim, ClaimRelation, QuoteAnchor
+from apps.sources.models import Source
+
+pytestmark = pytest.mark.django_db
+
+SOURCE = "commentary-2022-01-24-russian-build-up"
+
+
+def _new_claim(**overrides):
+    body = {
+        "source": SOURCE,
+        "kind": "arms_transfer",
+        "status": "completed",
+        "summary": "The United Kingdom sent anti-tank missiles to Ukraine.",
+        "subject": "united-kingdom",
+        "object": "ukraine",
+        "location": "ua",
+        "countries": ["GB", "UA"],
+        "quote": "The United Kingdom sent anti-tank missiles",
+        "review_status": "draft",
+    }
+    body.update(overrides)
+    return body
+
+
+def _fields(response) -> dict:
+    body = response.json()
+    assert set(body) == {"status", "code", "detail", "errors"}
+    return {error["field"]: error["message"] for error in body["errors"]}
+
+
+def test_curator_creates_a_claim_from_just_a_quote(curator_client):
+    response = curator_client.post("/api/v1/claims/", _new_claim(), format="json")
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    text = Source.objects.get(slug=SOURCE).text
+    assert text[data["anchor"]["start"] : data["anchor"]["end"]] == "The United Kingdom sent anti-tank missiles"
+    assert data["subject"]["slug"] == "united-kingdom"
+    assert {c["code"] for c in data["countries"]} == {"GB", "UA"}
+    assert data["review_status"] == "draft"
+    assert Claim.objects.get(pk=data["id"]).country_links.filter(country="UA").exists()
+
+
+def test_anonymous_and_plain_users_cannot_write(api_client, db):
+    assert api_client.post("/api/v1/claims/", _new_claim(), format="json").status_code == 401
+    plain = get_user_model().objects.create_user("reader", password="x-very-long-passphrase")
+    client = APIClient()
+    client.force_authenticate(plain)
+    assert client.post("/api/v1/claims/", _new_claim(), format="json").status_code == 403
+    claim = Claim.objects.filter(review_status="published").first()
+    assert client.delete(f"/api/v1/claims/{claim.id}/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "words"),
+    [
+        ({"quote": "This sentence is not in the commentary."}, "quote", "not found"),
+        ({"quote": "Ukraine"}, "quote", "ambiguous"),
+        ({"kind": "troop_deployment", "status": "ongoing"}, "quantity.value", "needs a quantity"),
+        ({"kind": "sanctions", "status": "threatened", "object": None}, "object", "needs a object"),
+        ({"status": "condemned"}, "status", "not a status"),
+        ({"quantity": {"lower": 10, "upper": 5, "qualifier": "range", "unit": "missiles"}}, "quantity.lower", "exceeds"),
+        ({"subject": "no-such-actor"}, "subject", "does not exist"),
+        ({"kind": "no_such_kind"}, "kind", "not a valid choice"),
+        ({"valid_from": "2022-02-30", "valid_from_precision": "day"}, "valid_from", "wrong format"),
+        ({"valid_from": "2022-03-01", "valid_from_precision": "day", "valid_to": "2022-02-01",
+          "valid_to_precision": "day"}, "valid_to", "ends before it starts"),
+    ],
+)
+def test_invalid_claims_get_a_400_naming_the_field(curator_client, overrides, field, words):
+    before = Claim.objects.count()
+    response = curator_client.post("/api/v1/claims/", _new_claim(**overrides), format="json")
+    assert response.status_code == 400
+    errors = _fields(response)
+    assert field in errors, errors
+    assert words in errors[field].lower()
+    assert Claim.objects.count() == before
+
+
+def test_quote_start_picks_one_of_several_occurrences(curator_client):
+    text = Source.objects.get(slug=SOURCE).text
+    second = text.find("Ukraine", text.find("Ukraine") + 1)
+    response = curator_client.post(
+        "/api/v1/claims/", _new_claim(quote="Ukraine", quote_start=second), format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["anchor"]["start"] == second
+    wrong = curator_client.post("/api/v1/claims/", _new_claim(quote="Ukraine", quote_start=second + 1), format="json")
+    assert wrong.status_code == 400
+    assert "quote" in _fields(wrong)
+
+
+def test_vague_quantity_gets_bounds_from_the_documented_rule(curator_client):
+    body = _new_claim(
+        kind="troop_deployment", status="ongoing", subject="russia", object=None,
+        quote="Russia has amassed over 100,000 troops around Ukraine",
+        quantity={"text": "tens of thousands", "unit": "soldiers"},
+    )
+    data = curator_client.post("/api/v1/claims/", body, format="json").json()
+    assert data["quantity"] == {
+        "value": None, "lower": 20000.0, "upper": 99999.0, "qualifier": "range", "unit": "soldiers",
+        "text": "tens of thousands",
+    }
+
+
+def test_patch_updates_and_reanchors(curator_client):
+    created = curator_client.post("/api/v1/claims/", _new_claim(), format="json").json()
+    response = curator_client.patch(
+        f"/api/v1/claims/{created['id']}/",
+        {"quote": "Latvia and Lithuania anti-aircraft missiles", "subject": "latvia", "review_status": "published"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    data = response.json()
+    assert data["subject"]["slug"] == "latvia"
+    assert data["anchor"]["exact"] == "Latvia and Lithuania anti-aircraft missiles"
+    assert data["summary"] == created["summary"]
+
+
+def test_delete_claim_and_protected_source(curator_client):
+    created = curator_client.post("/api/v1/claims/", _new_claim(), format="json").json()
+    assert curator_client.delete(f"/api/v1/claims/{created['id']}/").status_code == 204
+    assert not QuoteAnchor.objects.filter(claim_id=created["id"]).exists()
+    refused = curator_client.delete(f"/api/v1/sources/{SOURCE}/")
+    assert refused.status_code == 409
+    assert "claims" in refused.json()["detail"]
+
+
+def test_curator_creates_actor_source_and_relation(curator_client):
+    actor = curator_client.post(
+        "/api/v1/actors/", {"slug": "latvian-government-test", "name": "Latvia (test)", "kind": "state",
+                            "country": "LV", "aliases": ["Riga"]}, format="json",
+    )
+    assert actor.status_code == 201, actor.json()
+    assert actor.json()["country"]["code"] == "LV"
+    duplicate = curator_client.post(
+        "/api/v1/actors/", {"slug": "latvian-government-test", "name": "Again", "kind": "state"}, format="json"
+    )
+    assert duplicate.status_code == 400
+    assert "slug" in _fields(duplicate)
+
+    source = curator_client.post(
+        "/api/v1/sources/", {"slug": "test-note", "title": "A note", "kind": "news", "text": "Riga sent 5 drones.",
+                             "published_on": "2022-02-01", "published_precision": "day"}, format="json",
+    )
+    assert source.status_code == 201, source.json()
+    assert len(source.json()["text_sha256"]) == 64
+
+    first, second = Claim.objects.filter(review_status="published").order_by("id")[:2]
+    relation = curator_client.post(
+        "/api/v1/claim-relations/", {"type": "corroborates", "from_claim": first.id, "to_claim": second.id,
+                                     "note": "test"}, format="json",
+    )
+    assert relation.status_code == 201, relation.json()
+    reverse = curator_client.post(
+        "/api/v1/claim-relations/", {"type": "corroborates", "from_claim": second.id, "to_claim": first.id},
+        format="json",
+    )
+    assert reverse.status_code == 400
+    assert "already related" in reverse.json()["errors"][0]["message"]
+    to_itself = curator_client.post(
+        "/api/v1/claim-relations/", {"type": "contradicts", "from_claim": first.id, "to_claim": first.id},
+        format="json",
+    )
+    assert to_itself.status_code == 400
+    assert ClaimRelation.objects.filter(note="test").count() == 1
+
+
+def test_source_text_change_that_breaks_an_anchor_is_refused(curator_client):
+    response = curator_client.patch(f"/api/v1/sources/{SOURCE}/", {"text": "Something else entirely."}, format="json")
+    assert response.status_code == 400
+    assert "text" in _fields(response)
