@@ -70,7 +70,8 @@ def _kind_errors(claim) -> dict[str, str]:
             if not claim.has_quantity:
                 errors["quantity_value"] = f"A {label.lower()} claim needs a quantity."
         elif getattr(claim, f"{field}_id") is None:
-            errors[field] = f"A {label.lower()} claim needs a {field}."
+            article = "an" if field[0] in "aeiou" else "a"
+            errors[field] = f"A {label.lower()} claim needs {article} {field}."
     if claim.status and claim.status not in rule.statuses:
         allowed = ", ".join(rule.statuses)
         errors["status"] = f"'{claim.status}' is not a status of a {label.lower()} claim; use one of: {allowed}."

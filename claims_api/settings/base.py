@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "apps.accounts",
     "apps.countries",
     "apps.actors",
     "apps.sources",

@@ -39,8 +39,13 @@ def _api_errors(error: DjangoValidationError) -> ApiValidationError:
     return ApiValidationError({"non_field_errors": error.messages})
 
 
-def _brief_claims(user):
-    return visible_claims(user).select_related("source").only("id", "kind", "summary", "source__slug", "review_status")
+def _relations_towards(end: str, user):
+    """Relations whose ``end`` claim the user may see, with that claim's brief fields joined in."""
+    relations = ClaimRelation.objects.select_related(f"{end}__source").only(
+        "id", "type", "note", "from_claim_id", "to_claim_id",
+        f"{end}__id", f"{end}__kind", f"{end}__summary", f"{end}__source__slug",
+    )
+    return relations if sees_drafts(user) else relations.filter(**{f"{end}__review_status": "published"})
 
 
 @extend_schema_view(
@@ -78,24 +83,19 @@ class ClaimViewSet(ServiceModelViewSet):
 
     def get_queryset(self):
         user = self.request.user
-        brief = _brief_claims(user)
         return (
             visible_claims(user)
             .select_related("source", "subject", "object", "claimant", "location", "anchor")
             .defer("source__text", "source__metadata_notes", "search_vector")
             .prefetch_related(
                 "countries",
-                Prefetch("relations_from", ClaimRelation.objects.prefetch_related(Prefetch("to_claim", brief))),
-                Prefetch("relations_to", ClaimRelation.objects.prefetch_related(Prefetch("from_claim", brief))),
+                Prefetch("relations_from", _relations_towards("to_claim", user)),
+                Prefetch("relations_to", _relations_towards("from_claim", user)),
             )
         )
 
     def get_serializer_context(self):
-        context = super().get_serializer_context()
-        drafts = sees_drafts(self.request.user)
-        context["sees_drafts"] = drafts
-        context["visible_claim"] = (lambda claim: True) if drafts else (lambda claim: claim.review_status == "published")
-        return context
+        return {**super().get_serializer_context(), "sees_drafts": sees_drafts(self.request.user)}
 
     def perform_create(self, serializer):
         try:

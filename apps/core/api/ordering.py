@@ -31,8 +31,8 @@ class StrictOrderingFilter(OrderingFilter):
         else:
             terms = list(getattr(view, "ordering", None) or ["id"])
         paths = [("-" if t.startswith("-") else "") + fields.get(t.lstrip("-"), t.lstrip("-")) for t in terms]
-        if paths[-1].lstrip("-") != "id":
-            paths.append("-id" if paths[-1].startswith("-") else "id")
+        if paths[-1].lstrip("-") not in ("id", "pk"):
+            paths.append("-pk" if paths[-1].startswith("-") else "pk")
         return paths
 
     def filter_queryset(self, request, queryset, view):
@@ -45,7 +45,7 @@ class StrictOrderingFilter(OrderingFilter):
             "required": False,
             "in": "query",
             "description": f"Sort by {', '.join(names)}; prefix - for descending; comma-separate several. "
-            "Ties are broken by id.",
+            "Ties are broken by the primary key.",
             "schema": {"type": "string"},
         }]
 

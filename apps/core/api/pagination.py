@@ -34,6 +34,8 @@ def _beyond(field: str, descending: bool, value, forward: bool, nullable: bool) 
 
 def _nullable(model, path: str) -> bool:
     """Whether ``path`` (possibly across relations) can be null, including a missing one-to-one row."""
+    if path == "pk":
+        return False
     *hops, last = path.split("__")
     for hop in hops:
         field = model._meta.get_field(hop)

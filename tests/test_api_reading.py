@@ -1,0 +1,169 @@
+"""Reading: visibility of drafts, filters, pagination, the error shape and constant query counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.claims.models import Claim, ClaimRelation, ReviewStatus
+from apps.claims.services import claim_create, claim_relation_create
+from apps.sources.models import Source
+
+pytestmark = pytest.mark.django_db
+
+CLAIMS = "/api/v1/claims/"
+
+
+@pytest.fixture
+def draft(db):
+    source = Source.objects.get(slug="commentary-2022-01-24-russian-build-up")
+    claim = claim_create(
+        source=source, kind="other", status="announced", summary="A secret draft about Zanzibar.",
+        quote="Moscow also sent landing craft to the Black Sea", review_status=ReviewStatus.DRAFT,
+        notes="curator-only note",
+    )
+    published = Claim.objects.filter(review_status=ReviewStatus.PUBLISHED).first()
+    claim_relation_create(from_claim=claim, to_claim=published, type="supersedes", note="draft relation")
+    return claim
+
+
+def test_anonymous_never_sees_drafts_or_notes(api_client, draft):
+    assert api_client.get(f"{CLAIMS}{draft.id}/").status_code == 404
+    listed = api_client.get(CLAIMS, {"page_size": 500, "count": "true"}).json()
+    assert draft.id not in {c["id"] for c in listed["results"]}
+    assert listed["count"] == Claim.objects.filter(review_status=ReviewStatus.PUBLISHED).count()
+    assert all(c["notes"] is None for c in listed["results"])
+    assert api_client.get(CLAIMS, {"search": "Zanzibar"}).json()["results"] == []
+    assert api_client.get(CLAIMS, {"review_status": "draft"}).json()["results"] == []
+    assert api_client.get(CLAIMS, {"related": "supersedes"}).json()["results"] == []
+    relations = api_client.get("/api/v1/claim-relations/", {"page_size": 500}).json()["results"]
+    assert "draft relation" not in {r["note"] for r in relations}
+    everywhere = str(api_client.get(CLAIMS, {"page_size": 500}).json())
+    assert "Zanzibar" not in everywhere and "draft relation" not in everywhere
+
+
+def test_curators_see_drafts_and_notes(curator_client, draft):
+    data = curator_client.get(f"{CLAIMS}{draft.id}/").json()
+    assert data["notes"] == "curator-only note"
+    assert data["relations"][0]["type"] == "supersedes"
+    assert [c["id"] for c in curator_client.get(CLAIMS, {"review_status": "draft"}).json()["results"]] == [draft.id]
+
+
+def test_keyset_pagination_walks_every_claim_once_both_ways(api_client):
+    seen, url, pages = [], f"{CLAIMS}?page_size=7", []
+    while url:
+        page = api_client.get(url).json()
+        pages.append(page)
+        seen.extend(c["id"] for c in page["results"])
+        url = page["next"]
+    published = Claim.objects.filter(review_status=ReviewStatus.PUBLISHED)
+    assert len(seen) == len(set(seen)) == published.count()
+    expected = list(published.order_by("-reported_on", "-id").values_list("id", flat=True))
+    assert seen == expected
+    back = api_client.get(pages[-1]["previous"]).json()
+    assert [c["id"] for c in back["results"]] == [c["id"] for c in pages[-2]["results"]]
+
+
+def test_ordering_by_quantity_puts_claims_without_one_last(api_client):
+    results = api_client.get(CLAIMS, {"ordering": "-quantity", "page_size": 500}).json()["results"]
+    lowers = [c["quantity"]["lower"] if c["quantity"] else None for c in results]
+    known = [x for x in lowers if x is not None]
+    assert known == sorted(known, reverse=True)
+    assert lowers.index(None) > len([x for x in lowers if x is not None]) - 1 or None not in lowers
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"kind": "troop_deployment,nonsense"}, "kind"),
+        ({"status": "maybe"}, "status"),
+        ({"country": "XX"}, "country"),
+        ({"location": "Narnia"}, "location"),
+        ({"actor": "nobody-at-all"}, "actor"),
+        ({"source": "no-such-source"}, "source"),
+        ({"valid_from": "yesterday"}, "valid_from"),
+        ({"reported_to": "2022-02-31"}, "reported_to"),
+        ({"quantity_min": "many"}, "quantity_min"),
+        ({"unit": "furlongs"}, "unit"),
+        ({"related": "likes"}, "related"),
+        ({"ordering": "summary"}, "ordering"),
+        ({"page_size": "100000"}, "page_size"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+    ],
+)
+def test_unknown_filter_values_are_a_400_naming_the_parameter(api_client, params, field):
+    response = api_client.get(CLAIMS, params)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert [e["field"] for e in body["errors"]] == [field]
+
+
+def test_filters_answer_correctly(api_client):
+    def keys(**params):
+        return {c["key"] for c in api_client.get(CLAIMS, {"page_size": 500, **params}).json()["results"]}
+
+    several = keys(kind="sanctions,recognition")
+    assert several == keys(kind="sanctions") | keys(kind="recognition")
+    assert keys(kind=["sanctions", "recognition"]) == several
+    big = keys(quantity_min=95000, unit="soldiers")
+    assert "commentary-0124-russia-100000-troops-around-ukraine" in big
+    assert "kempe-putin-100000-soldiers-ukraine-border" in big
+    assert "kerres-putin-soldiers-around-ukraine" in big  # "tens of thousands" can reach 99,999
+    assert "commentary-0124-russia-100000-troops-around-ukraine" not in keys(quantity_max=99999, unit="soldiers")
+    assert keys(publisher="dw") == keys(source="eggert-2021-12-31-what-putin-wants")
+    assert keys(claimant="united-kingdom")
+    assert keys(actor="united-kingdom") >= keys(claimant="united-kingdom") | keys(subject="united-kingdom")
+    in_2014 = keys(valid_from="2014-01-01", valid_to="2014-12-31")
+    assert any("crimea" in key for key in in_2014)
+    assert keys(search="uranium") == {"kempe-kazakhstan-uranium-reserves"}
+    assert keys(location="by") == keys(location="BY")
+
+
+def test_error_shape_for_bad_requests(curator_client, api_client):
+    malformed = curator_client.post(CLAIMS, data="{not json", content_type="application/json")
+    assert malformed.status_code == 400
+    assert set(malformed.json()) == {"status", "code", "detail", "errors"}
+    form = curator_client.post(CLAIMS, data="a=b", content_type="application/x-www-form-urlencoded")
+    assert form.status_code == 415
+    assert form.json()["code"] == "unsupported_media_type"
+    missing = api_client.get("/api/v1/no-such-thing/")
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "not_found"
+    assert api_client.get("/api/v1/actors/no-such-actor/").json()["status"] == 404
+    assert api_client.get("/api/v1/countries/kz/").json()["code"] == "KZ"
+    kinds = api_client.get("/api/v1/claim-kinds/").json()
+    troop = next(k for k in kinds if k["id"] == "troop_deployment")
+    assert "quantity" in troop["required_fields"] and "ongoing" in troop["statuses"]
+
+
+def test_source_list_omits_text_and_detail_has_it(api_client):
+    listed = api_client.get("/api/v1/sources/").json()["results"]
+    assert len(listed) == 5 and all("text" not in s for s in listed)
+    detail = api_client.get(listed[0]["url"]).json()
+    assert len(detail["text"]) == detail["text_length"]
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/claims/", "/api/v1/actors/", "/api/v1/sources/", "/api/v1/countries/", "/api/v1/claim-relations/"]
+)
+def test_list_query_count_does_not_grow_with_page_size(curator_client, path):
+    curator_client.get(path)  # the user's permissions are cached on the first request
+    small = _queries(curator_client, f"{path}?page_size=5")
+    large = _queries(curator_client, f"{path}?page_size=10")
+    assert small == large
+    assert large <= 8
+
+
+def test_claim_list_query_count_is_constant_with_more_relations(curator_client):
+    curator_client.get(CLAIMS)
+    before = _queries(curator_client, f"{CLAIMS}?page_size=20")
+    claims = list(Claim.objects.order_by("-reported_on", "-id")[:20])
+    for first, second in zip(claims, claims[1:]):
+        ClaimRelation.objects.get_or_create(from_claim=first, to_claim=second, type="same_event")
+    assert _queries(curator_client, f"{CLAIMS}?page_size=20") == before

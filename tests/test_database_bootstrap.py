@@ -1,0 +1,134 @@
+"""scripts/database.py, run as `make` runs it: a subprocess printing a DATABASE_URL."""
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "database.py"
+DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/claims_api"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_script(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "PG_BINDIR", "DB_NAME"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args], env=environment, capture_output=True, text=True, timeout=180
+    )
+
+
+def server_binaries() -> Path | None:
+    """The same discovery as the script: PG_BINDIR, pg_ctl on PATH, /usr/lib/postgresql/*/bin."""
+    candidates = [os.environ.get("PG_BINDIR", "")]
+    found = shutil.which("pg_ctl")
+    candidates.append(str(Path(found).resolve().parent) if found else "")
+    candidates.extend(sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True))
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "initdb").exists() and (Path(candidate) / "pg_ctl").exists():
+            return Path(candidate)
+    return None
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+@pytest.fixture
+def cluster_dir():
+    # Not tmp_path: pytest's base temp dir is 0700 and root-owned, and the cluster
+    # runs as the postgres user when the tests run as root, so every parent must
+    # be traversable by it.
+    base = Path(tempfile.mkdtemp(prefix="claims-api-cluster-", dir="/tmp"))
+    base.chmod(0o755)
+    try:
+        yield base / "postgres"
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_starts_and_reuses_a_project_local_cluster(cluster_dir):
+    if server_binaries() is None:
+        message = "no PostgreSQL server binaries (initdb, pg_ctl) on PATH or in /usr/lib/postgresql/*/bin"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; CI must have them")
+        pytest.skip(message)
+
+    port = free_port()
+    env = {"SYSTEM_DB_PORT": str(free_port()), "LOCAL_DB_DIR": str(cluster_dir), "LOCAL_DB_PORT": str(port)}
+    try:
+        first = run_script("url", **env)
+        assert first.returncode == 0, first.stderr
+        url = first.stdout.strip()
+        assert url == f"postgres://postgres@127.0.0.1:{port}/claims_api"
+        assert "creating a local cluster" in first.stderr
+
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+
+        second = run_script("url", **env)
+        assert second.returncode == 0, second.stderr
+        assert second.stdout.strip() == url
+        assert "creating a local cluster" not in second.stderr
+
+        if os.geteuid() == 0:
+            postgres_uid = pwd.getpwnam("postgres").pw_uid
+            for name in ("PG_VERSION", "postgresql.conf", "base"):
+                assert (cluster_dir / name).stat().st_uid == postgres_uid, name
+    finally:
+        stopped = run_script("stop", **env)
+    assert stopped.returncode == 0, stopped.stderr
+    assert "stopped the local cluster" in stopped.stderr
+    assert not (cluster_dir / "postmaster.pid").exists()
+
+
+def test_without_any_database_explains_the_three_ways_to_get_one(tmp_path):
+    result = run_script(
+        "url",
+        SYSTEM_DB_PORT=str(free_port()),
+        PG_BINDIR="/nonexistent",
+        LOCAL_DB_DIR=str(tmp_path / "postgres"),
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "DATABASE_URL" in result.stderr
+    assert "install PostgreSQL" in result.stderr
+    assert "docker compose up" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_database_url_is_used_and_its_database_created():
+    # The server the test run itself uses (make test passes its DATABASE_URL).
+    server = os.environ.get("DATABASE_URL") or DEFAULT_SERVER_URL
+    name = f"claims_api_bootstrap_{uuid.uuid4().hex[:12]}"
+    url = with_database(server, name)
+    maintenance = with_database(server, "postgres")
+    try:
+        result = run_script("url", DATABASE_URL=url, SYSTEM_DB_PORT=str(free_port()), PG_BINDIR="/nonexistent")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == url
+        with psycopg.connect(maintenance, autocommit=True) as conn:
+            assert conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() == (1,)
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            assert conn.execute("SELECT current_database()").fetchone() == (name,)
+    finally:
+        with psycopg.connect(maintenance, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))

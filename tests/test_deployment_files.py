@@ -1,0 +1,133 @@
+"""The container setup: docker-compose.yml, the Dockerfile and the entrypoint script."""
+
+import os
+import re
+import secrets
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+def as_text(value) -> str:
+    return " ".join(value) if isinstance(value, list) else str(value)
+
+
+def environment(service: dict) -> dict:
+    env = service.get("environment", {})
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return env
+
+
+def test_compose_has_a_database_and_a_web_service(compose):
+    assert {"db", "web"} <= set(compose["services"])
+
+
+def test_database_service_keeps_its_data_and_reports_health(compose):
+    db = compose["services"]["db"]
+    assert db["image"].startswith("postgres:")
+    assert environment(db)["POSTGRES_DB"] == "claims_api"
+
+    named = [v.split(":", 1)[0] for v in db["volumes"] if not v.startswith((".", "/"))]
+    assert named, "the database needs a named volume"
+    assert set(named) <= set(compose.get("volumes") or {}), "named volumes must be declared at the top level"
+    assert any(v.endswith(":/var/lib/postgresql/data") for v in db["volumes"])
+
+    assert "pg_isready" in as_text(db["healthcheck"]["test"])
+    for option in ("interval", "timeout", "retries"):
+        assert option in db["healthcheck"]
+
+
+def test_web_service_builds_the_image_and_waits_for_a_healthy_database(compose):
+    web = compose["services"]["web"]
+    assert "build" in web
+    assert any(str(port).split(":")[-1] == "8000" for port in web["ports"])
+    assert web["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "gunicorn" in as_text(web["command"])
+    assert "entrypoint.sh" in as_text(web["entrypoint"])
+
+    env = environment(web)
+    assert env["DJANGO_SETTINGS_MODULE"] == "claims_api.settings.production"
+    assert "@db:5432/claims_api" in env["DATABASE_URL"]
+    assert env["SECURE_SSL_REDIRECT"] == "false"
+    # Production refuses a default key, so compose must demand one rather than supply it.
+    assert re.fullmatch(r"\$\{SECRET_KEY:\?.+\}", env["SECRET_KEY"])
+
+
+def test_entrypoint_migrates_and_loads_fixtures_then_runs_the_command():
+    assert os.access(ENTRYPOINT, os.X_OK), "docker/entrypoint.sh must be executable"
+    script = ENTRYPOINT.read_text()
+    assert script.startswith("#!")
+    migrate = script.index("manage.py migrate --no-input")
+    load = script.index("manage.py load_fixtures")
+    run = script.index('exec "$@"')
+    assert migrate < load < run
+
+
+def test_dockerfile_runs_gunicorn_as_a_non_root_user():
+    dockerfile = DOCKERFILE.read_text()
+    assert re.search(r"^FROM python:3\.11-slim", dockerfile, re.MULTILINE)
+    assert "requirements.txt" in dockerfile and "requirements-dev.txt" not in dockerfile
+    assert "collectstatic" in dockerfile
+    assert not re.search(r"^ENV\b.*SECRET_KEY", dockerfile, re.MULTILINE), "no secret key may be baked in"
+
+    users = re.findall(r"^USER\s+(\S+)", dockerfile, re.MULTILINE)
+    assert users and users[-1] not in {"root", "0", "0:0"}
+    cmd = re.search(r"^CMD\s+(.+)$", dockerfile, re.MULTILINE).group(1)
+    assert "gunicorn" in cmd and "claims_api.wsgi:application" in cmd and "0.0.0.0:8000" in cmd
+    assert "DJANGO_SETTINGS_MODULE=claims_api.settings.production" in dockerfile
+
+
+def test_dockerignore_keeps_local_state_out_of_the_image():
+    ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
+    for entry in (".venv", ".data", ".git", "artifacts"):
+        assert entry in ignored
+    assert any("__pycache__" in line for line in ignored)
+    assert not any(line.startswith("fixtures") for line in ignored), "the fixtures are loaded inside the container"
+
+
+def compose_command() -> list[str] | None:
+    """`docker compose` (the CLI plugin) or a standalone Compose v2 `docker-compose`.
+
+    Neither needs a running Docker engine for `config`.
+    """
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        probe = subprocess.run(["docker-compose", "version"], capture_output=True, text=True)
+        if probe.returncode == 0 and re.search(r"\bv?2\.", probe.stdout):
+            return ["docker-compose"]
+    return None
+
+
+def test_docker_compose_accepts_the_file():
+    command = compose_command()
+    if command is None:
+        pytest.skip("no Docker Compose v2 here: `docker compose` (the CLI plugin) is not installed")
+    env = {**os.environ, "SECRET_KEY": secrets.token_urlsafe(45)}
+    result = subprocess.run(
+        [*command, "-f", str(COMPOSE_FILE), "config", "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+    env.pop("SECRET_KEY")
+    missing = subprocess.run(
+        [*command, "-f", str(COMPOSE_FILE), "config", "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert missing.returncode != 0
+    assert "Set SECRET_KEY" in missing.stderr
