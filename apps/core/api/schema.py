@@ -40,12 +40,13 @@ class ClaimsAutoSchema(AutoSchema):
             "429": _error("Too many requests; retry after the number of seconds in Retry-After."),
             "503": _error("The database is unavailable."),
         }
-        if method != "GET" or self._is_detail():
+        if self._is_detail():
             extra["404"] = _error("No such resource.")
         if method not in ("GET", "HEAD", "OPTIONS"):
             extra["401"] = _error("Authentication is required to write.")
             extra["403"] = _error("The authenticated user lacks the permission.")
             extra["409"] = _error("The change conflicts with existing data.")
+        if method in ("POST", "PUT", "PATCH"):
             extra["413"] = _error("The request body is too large.")
             extra["415"] = _error("The request body is not JSON.")
         for code, response in extra.items():
