@@ -21,8 +21,11 @@ def draft(db):
         quote="Moscow also sent landing craft to the Black Sea", review_status=ReviewStatus.DRAFT,
         notes="curator-only note",
     )
-    published = Claim.objects.filter(review_status=ReviewStatus.PUBLISHED).first()
-    claim_relation_create(from_claim=claim, to_claim=published, type="supersedes", note="draft relation")
+    unrelated = Claim.objects.filter(
+        review_status=ReviewStatus.PUBLISHED, relations_from__isnull=True, relations_to__isnull=True
+    ).first()
+    claim_relation_create(from_claim=claim, to_claim=unrelated, type="supersedes", note="draft relation")
+    claim.unrelated_target = unrelated
     return claim
 
 
@@ -34,7 +37,10 @@ def test_anonymous_never_sees_drafts_or_notes(api_client, draft):
     assert all(c["notes"] is None for c in listed["results"])
     assert api_client.get(CLAIMS, {"search": "Zanzibar"}).json()["results"] == []
     assert api_client.get(CLAIMS, {"review_status": "draft"}).json()["results"] == []
-    assert api_client.get(CLAIMS, {"related": "supersedes"}).json()["results"] == []
+    superseded = api_client.get(CLAIMS, {"related": "supersedes", "page_size": 500}).json()["results"]
+    assert draft.unrelated_target.id not in {c["id"] for c in superseded}
+    target = api_client.get(f"{CLAIMS}{draft.unrelated_target.id}/").json()
+    assert target["relations"] == []
     relations = api_client.get("/api/v1/claim-relations/", {"page_size": 500}).json()["results"]
     assert "draft relation" not in {r["note"] for r in relations}
     everywhere = str(api_client.get(CLAIMS, {"page_size": 500}).json())
