@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from apps.claims.models import Claim, ClaimRelation, QuoteAnchor
+from apps.claims.models import Claim, ClaimRelation, QuoteAnchor, ReviewStatus
 from apps.claims.validation import anchor_locate
 from apps.countries.models import Country
 from apps.sources.models import Source
@@ -29,15 +29,25 @@ CROSS JOIN LATERAL (
 WHERE c.id = ANY(%(ids)s) AND touched.country_id IS NOT NULL;
 """
 
-# Summary weighs most, then the quote, then the source title.
+
+
+def search_vector_sql(*, summary: str, quote: str, title: str) -> str:
+    """The SQL expression of a claim's search vector: summary weighs most, then the quote, then the source title."""
+    return (
+        f"setweight(to_tsvector('{SEARCH_CONFIG}', {summary}), 'A')"
+        f" || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce({quote}, '')), 'B')"
+        f" || setweight(to_tsvector('{SEARCH_CONFIG}', {title}), 'C')"
+    )
+
+
 _REFRESH_DERIVED_COLUMNS = f"""
 UPDATE claims_claim c
 SET reported_on = s.published_on,
-    search_vector =
-        setweight(to_tsvector('{SEARCH_CONFIG}', c.summary), 'A')
-        || setweight(to_tsvector('{SEARCH_CONFIG}',
-               coalesce((SELECT a.exact FROM claims_quoteanchor a WHERE a.claim_id = c.id), '')), 'B')
-        || setweight(to_tsvector('{SEARCH_CONFIG}', s.title), 'C')
+    search_vector = {search_vector_sql(
+        summary="c.summary",
+        quote="(SELECT a.exact FROM claims_quoteanchor a WHERE a.claim_id = c.id)",
+        title="s.title",
+    )}
 FROM sources_source s
 WHERE s.id = c.source_id AND c.id = ANY(%(ids)s);
 """
@@ -130,3 +140,23 @@ def claim_relation_create(*, from_claim: Claim, to_claim: Claim, type: str, note
     relation.save()
     return relation
 
+
+@transaction.atomic
+def claim_relation_update(*, relation: ClaimRelation, **fields) -> ClaimRelation:
+    for name, value in fields.items():
+        setattr(relation, name, value)
+    relation.full_clean()
+    relation.save()
+    return relation
+
+
+@transaction.atomic
+def claim_review_status_set(*, claim: Claim, review_status: str) -> Claim:
+    """Move a claim through review: draft → reviewed → published, or rejected.
+
+    Publishing needs a quote anchor, and every move re-checks the claim against its
+    kind's rules; the ValidationError names what is wrong.
+    """
+    if review_status == ReviewStatus.PUBLISHED and not QuoteAnchor.objects.filter(claim_id=claim.pk).exists():
+        raise ValidationError({"review_status": "A claim without a quote from its source cannot be published."})
+    return claim_update(claim=claim, review_status=review_status)

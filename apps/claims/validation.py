@@ -5,7 +5,7 @@ Each failure is reported against the field a user would correct.
 
 from django.core.exceptions import ValidationError
 
-from apps.claims.kinds import KIND_RULES
+from apps.claims.kinds import KIND_RULES, ClaimKind
 from apps.claims.quantities import QuantityQualifier, quantity_bounds, vague_amount_bounds
 from apps.core.dates import period_end, period_start
 
@@ -64,7 +64,7 @@ def _kind_errors(claim) -> dict[str, str]:
     if rule is None:
         return {}
     errors: dict[str, str] = {}
-    label = claim.get_kind_display()
+    label = ClaimKind(claim.kind).label
     for field in rule.required:
         if field == "quantity":
             if not claim.has_quantity:

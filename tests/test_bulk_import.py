@@ -1,0 +1,88 @@
+"""The NDJSON importer and the synthetic corpus generator, on small files."""
+
+import hashlib
+from collections import Counter
+
+import orjson
+import pytest
+
+from apps.claims.bulk_import import NdjsonImportError, ndjson_import
+from apps.claims.models import Claim, ClaimCountry
+from apps.claims.synthetic import synthetic_corpus_write
+from apps.sources.models import Source
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    path = tmp_path_factory.mktemp("corpus") / "corpus.ndjson"
+    counts = synthetic_corpus_write(path=path, claims=600, seed=7, actors=80, sources=40, publishers=12)
+    return path, counts
+
+
+def _records(path):
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+
+
+def test_generator_is_deterministic_and_realistic(corpus, tmp_path):
+    path, counts = corpus
+    again = tmp_path / "again.ndjson"
+    synthetic_corpus_write(path=again, claims=600, seed=7, actors=80, sources=40, publishers=12)
+    assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(path.read_bytes()).digest()
+    records = _records(path)
+    claims = [r for r in records if r["type"] == "claim"]
+    assert counts == {"claims": 600, "sources": 40, "actors": 80} and len(claims) == 600
+    with_quantity = sum("quantity" in c for c in claims) / len(claims)
+    assert 0.22 <= with_quantity <= 0.38
+    locations = Counter(c["location"] for c in claims).most_common()
+    assert locations[0][1] >= 5 * locations[len(locations) // 2][1]  # skewed, not uniform
+    assert all(r["slug"].startswith("synthetic-") for r in records if r["type"] != "claim")
+    assert all(r["title"].startswith("[synthetic]") for r in records if r["type"] == "source")
+
+
+def test_import_loads_everything_with_derived_data(corpus):
+    path, counts = corpus
+    summary = ndjson_import(path=path, batch_size=128)
+    assert (summary.claims, summary.sources, summary.actors) == (600, 40, 80)
+    claims = Claim.objects.filter(source__slug__startswith="synthetic-")
+    assert claims.count() == 600
+    for claim in claims.select_related("anchor", "source")[:50]:
+        assert claim.source.text[claim.anchor.start : claim.anchor.end] == claim.anchor.exact
+        assert claim.reported_on == claim.source.published_on
+        assert claim.search_vector
+        expected = {claim.location_id, *claim.countries.values_list("code", flat=True)}
+        if claim.subject:
+            expected.add(claim.subject.country_id)
+        if claim.object:
+            expected.add(claim.object.country_id)
+        links = set(ClaimCountry.objects.filter(claim=claim).values_list("country_id", flat=True))
+        assert links == expected - {None}
+    word = claims.first().anchor.exact.split()[1]
+    assert Claim.objects.filter(search_vector=word).exists()
+
+
+def test_a_bad_line_imports_nothing_and_names_line_and_field(tmp_path):
+    lines = [
+        {"type": "actor", "slug": "synthetic-x", "name": "X", "kind": "state", "country": "FR"},
+        {"type": "source", "slug": "synthetic-doc", "kind": "news", "text": "One two three. Four five six."},
+        {"type": "claim", "source": "synthetic-doc", "kind": "other", "status": "announced", "summary": "ok",
+         "quote": "One two three."},
+        {"type": "claim", "source": "synthetic-doc", "kind": "troop_deployment", "status": "ongoing",
+         "summary": "no quantity", "subject": "synthetic-x", "quote": "Four five six."},
+        {"type": "claim", "source": "synthetic-doc", "kind": "other", "status": "announced", "summary": "bounds",
+         "quantity": {"lower": 9, "upper": 3, "unit": "people"}, "quote": "Four five six."},
+        {"type": "claim", "source": "synthetic-doc", "kind": "other", "status": "announced", "summary": "x",
+         "quote": "not there"},
+        {"type": "claim", "source": "synthetic-doc", "kind": "other", "status": "announced", "summary": "x",
+         "subject": "nobody", "quote": "One two three."},
+    ]
+    path = tmp_path / "bad.ndjson"
+    path.write_bytes(b"\n".join(orjson.dumps(line) for line in lines) + b"\n{not json\n")
+    before = (Claim.objects.count(), Source.objects.count())
+    with pytest.raises(NdjsonImportError) as raised:
+        ndjson_import(path=path)
+    errors = {(line, field) for line, field, _ in raised.value.errors}
+    assert errors == {(4, "quantity.value"), (5, "quantity.lower"), (6, "quote"), (7, "subject"), (8, None)}
+    assert (Claim.objects.count(), Source.objects.count()) == before
+    assert not Source.objects.filter(slug="synthetic-doc").exists()
