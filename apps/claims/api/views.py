@@ -1,5 +1,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+import orjson
 from django.db.models import Prefetch
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
@@ -7,6 +9,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from apps.claims.api.listing import claims_page_json
 from apps.claims.api.filters import ClaimFilterSet, ClaimRelationFilterSet
 from apps.claims.api.serializers import (
     ClaimKindSerializer,
@@ -96,6 +99,17 @@ class ClaimViewSet(ServiceModelViewSet):
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "sees_drafts": sees_drafts(self.request.user)}
+
+    def list(self, request, *args, **kwargs):
+        # Filters and keyset pagination pick the page's ids; PostgreSQL renders the page (see listing.py).
+        claims = self.filter_queryset(visible_claims(request.user))
+        keys = self.paginator.paginate_queryset(claims, request, view=self, keys_only=True)
+        page = claims_page_json(
+            ids=[key["pk"] for key in keys],
+            api_root=request.build_absolute_uri(reverse("api:claim-list").removesuffix("claims/")),
+            sees_drafts=sees_drafts(request.user),
+        )
+        return self.paginator.get_paginated_response(orjson.Fragment(page))
 
     def perform_create(self, serializer):
         try:

@@ -1,0 +1,27 @@
+"""List pages are rendered by PostgreSQL; they must say exactly what the serializer says for each claim."""
+
+import pytest
+
+from apps.claims.models import Claim
+
+pytestmark = pytest.mark.django_db
+
+
+def _all_items(client) -> dict[int, dict]:
+    items, url = {}, "/api/v1/claims/?page_size=50"
+    while url:
+        page = client.get(url).json()
+        items.update({item["id"]: item for item in page["results"]})
+        url = page["next"]
+    return items
+
+
+@pytest.mark.parametrize("who", ["anonymous", "curator"])
+def test_every_list_item_equals_its_detail_representation(api_client, curator_client, who):
+    client = api_client if who == "anonymous" else curator_client
+    items = _all_items(client)
+    expected = Claim.objects.count() if who == "curator" else Claim.objects.filter(review_status="published").count()
+    assert len(items) == expected
+    for claim_id, item in items.items():
+        detail = client.get(f"/api/v1/claims/{claim_id}/").json()
+        assert item == detail, claim_id
