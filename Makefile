@@ -8,13 +8,14 @@ SETTINGS ?= claims_api.settings.development
 # 5432, or a project-local cluster (see scripts/database.py).
 DB_URL = $(eval DB_URL := $$(shell $(BIN)/python scripts/database.py url || echo FAILED))$(DB_URL)
 
-.PHONY: help install db migrate fixtures run test stop schema clean
+.PHONY: help install db migrate fixtures run test stop schema bench clean
 
 help:
 	@echo "make run    set up and serve the API on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make stop   stop the project-local PostgreSQL cluster, if one was started"
 	@echo "make schema regenerate the committed OpenAPI document (openapi.yaml)"
+	@echo "make bench  benchmark the read path on 1,000,000 synthetic claims (docs/benchmarks.md)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +44,13 @@ test: fixtures
 
 schema: install
 	DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+
+# The benchmark has a database of its own: synthetic data never meets the curated data.
+bench: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
+		|| echo "bench: wrk not found (apt-get install wrk); throughput will not be measured"
+	@url="$$(DB_NAME=claims_api_bench $(BIN)/python scripts/database.py url)" || exit 1; \
+		DATABASE_URL="$$url" $(BIN)/python scripts/bench.py
 
 stop:
 	@[ -x $(BIN)/python ] && $(BIN)/python scripts/database.py stop || true

@@ -1,0 +1,333 @@
+"""The read-path benchmark behind `make bench` (a benchmark, not a test).
+
+It serves the API the way production does — gunicorn, production settings,
+DEBUG off; only the secret key is generated for the run and the throttling
+rates are raised above the load — against a synthetic database of its own
+(``claims_api_bench``, never the curated one), and measures:
+
+  Q1  claims by location and kind, newest source first, 100 per page;
+  Q2  full-text search for 20 words that each match about 0.5 % of claims;
+  Q3  claims touching a country in any role, 100 per page, followed 5,000 rows deep.
+
+For each: single-client p50/p99 over 200 requests, requests per second at 4
+connections (wrk), PostgreSQL's own time for the same page as one SQL statement
+returning JSON (the floor), queries per request and the server's memory. The
+table is printed and appended to docs/benchmarks.md.
+
+Environment: DATABASE_URL (the bench database; `make bench` sets it),
+BENCH_CLAIMS (default 1,000,000), BENCH_SEED (default 1).
+"""
+
+import datetime
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import orjson
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATABASE_URL = os.environ["DATABASE_URL"]
+CLAIMS = int(os.environ.get("BENCH_CLAIMS", "1000000"))
+SEED = int(os.environ.get("BENCH_SEED", "1"))
+REQUESTS = 200
+CONNECTIONS = 4
+LOAD_SECONDS = 10
+PAGE = 100
+DEPTH = 5_000
+TARGETS = {"Q1": 6.0, "Q2": 15.0, "Q3": 20.0}
+PYTHON = sys.executable
+CORPUS = ROOT / ".data" / "bench" / f"corpus-{CLAIMS}-seed{SEED}.ndjson"
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", flush=True)
+
+
+def manage(*args: str, settings: str = "claims_api.settings.development", **env: str) -> None:
+    subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": settings, "DATABASE_URL": DATABASE_URL, **env},
+    )
+
+
+def claim_count(conn) -> int:
+    exists = conn.execute("SELECT to_regclass('claims_claim')").fetchone()[0]
+    return conn.execute("SELECT count(*) FROM claims_claim").fetchone()[0] if exists else -1
+
+
+def ensure_data() -> None:
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        count = claim_count(conn)
+        if count == CLAIMS:
+            say(f"the bench database already holds {count:,} synthetic claims")
+            return
+        if count > 0:
+            say(f"the bench database holds {count:,} claims, not {CLAIMS:,}: starting it afresh")
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+    manage("migrate", "--no-input", "-v0")
+    if not CORPUS.exists():
+        CORPUS.parent.mkdir(parents=True, exist_ok=True)
+        say(f"writing a synthetic corpus of {CLAIMS:,} claims to {CORPUS}")
+        manage("generate_synthetic", str(CORPUS), "--claims", str(CLAIMS), "--seed", str(SEED))
+    started = time.monotonic()
+    manage("import_ndjson", str(CORPUS))
+    say(f"imported in {time.monotonic() - started:.0f} s")
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "claims_api.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "DATABASE_URL": DATABASE_URL,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "THROTTLE_ANON": "100000000/minute",
+        "THROTTLE_USER": "100000000/minute",
+    }
+    server = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "claims_api.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(CONNECTIONS), "--log-level", "warning", "--no-control-socket"],
+        cwd=ROOT, env=env,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/claim-kinds/", timeout=2)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("bench: the server did not start")
+
+
+def timed_get(url: str) -> tuple[float, dict]:
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=30) as response:
+        body = response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    return elapsed, orjson.loads(body)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def pick_parameters(conn) -> dict:
+    location, kind = conn.execute(
+        "SELECT location_id, kind FROM claims_claim WHERE review_status = 'published' "
+        "GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()
+    published = conn.execute("SELECT count(*) FROM claims_claim WHERE review_status = 'published'").fetchone()[0]
+    sample = conn.execute(
+        "SELECT word, ndoc FROM ts_stat($$SELECT search_vector FROM claims_claim TABLESAMPLE SYSTEM (5) "
+        "REPEATABLE (1)$$) WHERE length(word) > 3"
+    ).fetchall()
+    sampled = conn.execute("SELECT count(*) FROM claims_claim TABLESAMPLE SYSTEM (5) REPEATABLE (1)").fetchone()[0]
+    share = 0.005 * sampled
+    words = [w for w, _ in sorted(sample, key=lambda row: (abs(row[1] - share), row[0]))[:20]]
+    country = conn.execute(
+        "SELECT country_id FROM claims_claimcountry GROUP BY 1 HAVING count(*) > %s ORDER BY count(*) LIMIT 1",
+        [DEPTH * 3],
+    ).fetchone()[0]
+    return {"location": location, "kind": kind, "words": words, "country": country, "published": published}
+
+
+def query_urls(base: str, params: dict) -> dict[str, list[str]]:
+    api = f"{base}/api/v1/claims/"
+    q1 = f"{api}?{urllib.parse.urlencode({'location': params['location'], 'kind': params['kind'], 'ordering': '-reported_on', 'page_size': PAGE})}"
+    q2 = [f"{api}?{urllib.parse.urlencode({'search': word, 'page_size': PAGE})}" for word in params["words"]]
+    pages, url = [], f"{api}?{urllib.parse.urlencode({'country': params['country'], 'page_size': PAGE})}"
+    while url and len(pages) < DEPTH // PAGE:
+        pages.append(url)
+        url = orjson.loads(urllib.request.urlopen(url).read())["next"]
+    return {"Q1": [q1], "Q2": q2, "Q3": pages}
+
+
+def single_client(urls: list[str]) -> tuple[list[float], dict[str, list[float]]]:
+    timings, per_url = [], {}
+    for i in range(REQUESTS):
+        url = urls[i % len(urls)]
+        elapsed, _ = timed_get(url)
+        timings.append(elapsed)
+        per_url.setdefault(url, []).append(elapsed)
+    return timings, per_url
+
+
+def throughput(urls: list[str]) -> float | None:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        return None
+    paths = ", ".join(f'"{urllib.parse.urlsplit(u).path}?{urllib.parse.urlsplit(u).query}"' for u in urls)
+    script = (
+        f"local paths = {{{paths}}}\nlocal i = 0\n"
+        "request = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n"
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    base = urllib.parse.urlsplit(urls[0])
+    result = subprocess.run(
+        [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{LOAD_SECONDS}s", "-s", handle.name, f"{base.scheme}://{base.netloc}"],
+        capture_output=True, text=True, check=True,
+    )
+    os.unlink(handle.name)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
+    if non_2xx:
+        raise SystemExit(f"bench: wrk saw {non_2xx.group(1)} error responses:\n{result.stdout}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
+
+
+def floor_ms(conn, name: str, params: dict, cursor_values) -> float:
+    """PostgreSQL's own time for the same page as one statement returning JSON."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "claims_api.settings.development")
+    import django
+
+    django.setup()
+    from apps.claims.api.listing import _PAGE
+
+    order = "ORDER BY c.reported_on DESC NULLS LAST, c.id DESC LIMIT 100"
+    where = {
+        "Q1": ("c.location_id = %(a)s AND c.kind = %(b)s", {"a": params["location"], "b": params["kind"]}),
+        "Q2": ("c.search_vector @@ websearch_to_tsquery('english', %(a)s)", {"a": params["words"][0]}),
+        "Q3": ("c.id IN (SELECT claim_id FROM claims_claimcountry WHERE country_id = %(a)s) "
+               "AND (c.reported_on, c.id) < (%(b)s::date, %(c)s)",
+               {"a": params["country"], "b": cursor_values[0], "c": cursor_values[1]}),
+    }[name]
+    ids = f"ARRAY(SELECT c.id FROM claims_claim c WHERE c.review_status = 'published' AND {where[0]} {order})"
+    statement = _PAGE.replace("%(ids)s::bigint[]", ids)
+    arguments = {**where[1], "base": "http://127.0.0.1/api/v1/", "drafts": False}
+    timings = []
+    for _ in range(REQUESTS):
+        started = time.perf_counter()
+        conn.execute(statement, arguments).fetchone()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def query_counts(urls: dict[str, list[str]]) -> dict[str, int]:
+    probe = (
+        "import sys, django; django.setup()\n"
+        "from django.db import connection\nfrom django.test import Client\n"
+        "from django.test.utils import CaptureQueriesContext\n"
+        "client = Client()\n"
+        "for url in sys.argv[1:]:\n"
+        "    with CaptureQueriesContext(connection) as queries:\n"
+        "        assert client.get(url).status_code == 200\n"
+        "    print(len(queries))\n"
+    )
+    paths = [urls[name][-1].split("127.0.0.1", 1)[1].split("/", 1)[1] for name in ("Q1", "Q2", "Q3")]
+    result = subprocess.run(
+        [PYTHON, "-c", probe, *[f"/{p}" for p in paths]], cwd=ROOT, capture_output=True, text=True, check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "claims_api.settings.test", "DATABASE_URL": DATABASE_URL},
+    )
+    return dict(zip(("Q1", "Q2", "Q3"), map(int, result.stdout.split())))
+
+
+def server_memory_mb(server: subprocess.Popen) -> tuple[float, float]:
+    pids = [server.pid] + [int(p) for p in subprocess.run(
+        ["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()]
+    sizes = []
+    for pid in pids:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+    return max(sizes[1:] or sizes), sum(sizes)
+
+
+def machine() -> str:
+    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    return f"{os.cpu_count()} cores, {cpu.group(1).strip() if cpu else 'unknown CPU'}"
+
+
+def main() -> None:
+    ensure_data()
+    port = free_port()
+    server = start_server(port)
+    try:
+        with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+            params = pick_parameters(conn)
+            urls = query_urls(f"http://127.0.0.1:{port}", params)
+            say(f"Q1 location={params['location']} kind={params['kind']}; Q2 words={', '.join(params['words'])}; "
+                f"Q3 country={params['country']} ({len(urls['Q3'])} pages)")
+            for url_list in urls.values():  # warm the caches the way a running service has them
+                for url in url_list:
+                    timed_get(url)
+            rows = []
+            for name in ("Q1", "Q2", "Q3"):
+                timings, per_url = single_client(urls[name])
+                worst_p99 = max(percentile(t, 0.99) for t in per_url.values())
+                rps = throughput(urls[name])
+                last = orjson.loads(urllib.request.urlopen(urls["Q3"][-1]).read())["results"][0]
+                floor = floor_ms(conn, name, params, (last["reported_on"], last["id"] + 1))
+                p50 = statistics.median(timings)
+                rows.append({
+                    "query": name, "p50": p50, "p99": percentile(timings, 0.99), "worst_url_p99": worst_p99,
+                    "rps": rps, "floor": floor, "ratio": p50 / floor if floor else None, "target": TARGETS[name],
+                })
+        counts = query_counts(urls)
+        worker_mb, total_mb = server_memory_mb(server)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    report(rows, counts, worker_mb, total_mb, params)
+
+
+def report(rows, counts, worker_mb, total_mb, params) -> None:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    header = (
+        f"\n## {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC — {machine()} — "
+        f"{CLAIMS:,} claims (seed {SEED}), commit {commit.strip() or 'uncommitted'}\n\n"
+    )
+    lines = [
+        "| query | p50 ms | p99 ms | worst p99 of one URL | req/s at 4 conn | PostgreSQL floor ms | p50 / floor "
+        "| queries/request | p50 target | met |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        met = row["p50"] <= row["target"]
+        if row["query"] == "Q1":
+            met = met and (row["rps"] or 0) >= 300
+        if row["query"] == "Q2":
+            met = met and row["worst_url_p99"] <= 50
+        lines.append(
+            f"| {row['query']} | {row['p50']:.2f} | {row['p99']:.2f} | {row['worst_url_p99']:.2f} | "
+            f"{row['rps'] if row['rps'] is not None else 'wrk missing'} | {row['floor']:.2f} | "
+            f"{row['ratio']:.1f}× | {counts[row['query']]} | ≤ {row['target']:g} ms | {'yes' if met else 'NO'} |"
+        )
+    footer = (
+        f"\nServer memory (RSS): {worker_mb:.0f} MB per worker at most, {total_mb:.0f} MB for gunicorn in all. "
+        f"Q1: location={params['location']}, kind={params['kind']}; Q2: {len(params['words'])} words of about 0.5 % "
+        f"({', '.join(params['words'])}); Q3: country={params['country']}, {DEPTH:,} rows deep.\n"
+    )
+    table = header + "\n".join(lines) + "\n" + footer
+    print(table)
+    target = ROOT / "docs" / "benchmarks.md"
+    target.parent.mkdir(exist_ok=True)
+    if not target.exists():
+        target.write_text("# Benchmarks\n\nAppended by `make bench` (scripts/bench.py); newest last.\n")
+    with target.open("a") as out:
+        out.write(table)
+
+
+if __name__ == "__main__":
+    main()
