@@ -230,7 +230,7 @@ def query_counts(urls: dict[str, list[str]]) -> dict[str, int]:
         "import sys, django; django.setup()\n"
         "from django.db import connection\nfrom django.test import Client\n"
         "from django.test.utils import CaptureQueriesContext\n"
-        "client = Client()\n"
+        "client = Client(HTTP_HOST=\"127.0.0.1\")\n"
         "for url in sys.argv[1:]:\n"
         "    with CaptureQueriesContext(connection) as queries:\n"
         "        assert client.get(url).status_code == 200\n"

@@ -20,7 +20,13 @@ from apps.claims.api.serializers import (
 )
 from apps.claims.kinds import KIND_RULES, ClaimKind
 from apps.claims.models import ClaimRelation
-from apps.claims.services import claim_create, claim_delete, claim_relation_create, claim_update
+from apps.claims.services import (
+    claim_create,
+    claim_delete,
+    claim_relation_create,
+    claim_relation_update,
+    claim_update,
+)
 from apps.claims.visibility import sees_drafts, visible_claims, visible_relations
 from apps.core.api.viewsets import ServiceModelViewSet
 
@@ -158,14 +164,10 @@ class ClaimRelationViewSet(ServiceModelViewSet):
             raise _api_errors(error) from None
 
     def perform_update(self, serializer):
-        relation = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(relation, name, value)
         try:
-            relation.full_clean()
+            serializer.instance = claim_relation_update(relation=serializer.instance, **serializer.validated_data)
         except DjangoValidationError as error:
             raise _api_errors(error) from None
-        relation.save()
 
 
 def _kind_row(kind: ClaimKind) -> dict:
