@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from apps.actors.api.views import ActorViewSet
 from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimViewSet
 from apps.core import views as core_views
+from apps.core.health import LivenessView, ReadinessView
 from apps.countries.api.views import CountryViewSet
 from apps.sources.api.views import SourceViewSet
 
@@ -24,6 +25,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
+    path("healthz", LivenessView.as_view(), name="healthz"),
+    path("readyz", ReadinessView.as_view(), name="readyz"),
 ]
 
 handler404 = core_views.not_found

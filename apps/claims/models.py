@@ -4,6 +4,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least, Length
+from simple_history.models import HistoricalRecords
 
 from apps.actors.models import Actor
 from apps.claims.kinds import ClaimKind, ClaimStatus
@@ -82,6 +83,9 @@ class Claim(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Who changed what, when. The derived columns are rebuilt by raw SQL and left out.
+    history = HistoricalRecords(excluded_fields=["reported_on", "search_vector"], m2m_fields=["countries"])
 
     class Meta:
         ordering = [F("reported_on").desc(nulls_last=True), "-id"]
@@ -170,6 +174,8 @@ class QuoteAnchor(models.Model):
     prefix = models.CharField(max_length=CONTEXT_LENGTH, blank=True)
     suffix = models.CharField(max_length=CONTEXT_LENGTH, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -207,6 +213,8 @@ class ClaimRelation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["id"]

@@ -1,6 +1,7 @@
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Upper
+from simple_history.models import HistoricalRecords
 
 from apps.core.dates import DatePrecision
 from apps.sources.text import text_sha256
@@ -43,6 +44,8 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-published_on", "id"]
         indexes = [
@@ -62,7 +65,7 @@ class Source(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title or self.slug
 
     def save(self, *args, **kwargs):
         self.text_sha256 = text_sha256(self.text)

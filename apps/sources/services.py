@@ -26,15 +26,39 @@ def source_update(*, source: Source, **fields) -> Source:
         setattr(source, name, value)
     source.full_clean(exclude=["text_sha256"])
     if source.text != before[0]:
-        broken = _broken_anchors(source)
-        if broken:
-            claims = ", ".join(f"#{claim_id}" for claim_id in broken[:10])
-            raise ValidationError(
-                {"text": f"The new text no longer contains the quotes of claims {claims}; re-anchor them first."}
-            )
+        source_text_check(source=source, text=source.text)
     source.save()
     if (source.text, source.title, source.published_on) != before:
         from apps.claims.services import claims_refresh_derived
 
         claims_refresh_derived(claim_ids=source.claims.values_list("id", flat=True))
     return source
+
+
+def source_text_check(*, source: Source, text: str) -> None:
+    """Refuse a new ``text`` for ``source`` that no longer contains the quotes anchored in it."""
+    if source.pk is None:
+        return
+    broken = _broken_anchors(Source(pk=source.pk, text=text))
+    if broken:
+        claims = ", ".join(f"#{claim_id}" for claim_id in broken[:10])
+        raise ValidationError(
+            {"text": f"The new text no longer contains the quotes of claims {claims}; re-anchor them first."}
+        )
+
+
+def source_delete_check(*, source: Source) -> None:
+    """Refuse to delete a source that claims still cite."""
+    count = source.claims.count()
+    if count:
+        raise ValidationError(
+            f"“{source}” still has {count} claim{'s' if count != 1 else ''}, so it cannot be deleted: "
+            "delete its claims or move them to another source first."
+        )
+
+
+@transaction.atomic
+def source_delete(*, source: Source) -> None:
+    """Delete a source no claim cites; its history keeps a trace."""
+    source_delete_check(source=source)
+    source.delete()

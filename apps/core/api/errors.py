@@ -8,12 +8,13 @@ the request as a whole); it is empty when the error concerns no field.
 """
 
 import logging
+import math
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import ProtectedError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -28,10 +29,21 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = (
+        "The resource has changed since you read it: If-Match does not match its current ETag. "
+        "GET it again, reapply your change and retry."
+    )
+    default_code = "precondition_failed"
+
+
 class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The database is unavailable; try again shortly."
     default_code = "service_unavailable"
+    # Seconds a client should wait before retrying (sent as Retry-After).
+    wait = 5
 
 
 def _flatten(detail, path: str | None = None) -> list[dict]:
@@ -55,6 +67,19 @@ def error_body(*, status_code: int, code: str, detail: str, errors: list[dict] |
     return {"status": status_code, "code": code, "detail": detail, "errors": errors or []}
 
 
+def error_response(
+    *, status_code: int, code: str, detail: str, errors: list[dict] | None = None, headers: dict | None = None
+) -> JsonResponse:
+    """The error shape outside DRF views: middleware, Django's error handlers, health checks."""
+    body = error_body(status_code=status_code, code=code, detail=detail, errors=errors)
+    return JsonResponse(body, status=status_code, headers=headers)
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether ``exc`` means the database cannot be reached (or the connection broke), not a bad query."""
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
 def _as_api_exception(exc):
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(as_serializer_error(exc))
@@ -65,7 +90,7 @@ def _as_api_exception(exc):
     if isinstance(exc, ProtectedError):
         names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
         return Conflict(f"It is still referenced by {', '.join(names)}; remove or reassign those first.")
-    if isinstance(exc, (OperationalError, InterfaceError)):
+    if database_unavailable(exc):
         logger.warning("Database unavailable: %s", exc)
         return ServiceUnavailable()
     return exc
@@ -82,7 +107,8 @@ def exception_handler(exc, context):
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(int(exc.wait))
+        # Never "0": a client told to retry at once would just be refused again.
+        headers["Retry-After"] = str(max(1, math.ceil(exc.wait)))
 
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)

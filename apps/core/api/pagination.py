@@ -85,6 +85,12 @@ class KeysetPagination(BasePagination):
             raise ValidationError({self.page_size_query_param: [f"Must be a whole number from 1 to {self.max_page_size}."]})
         return int(raw)
 
+    def _wants_count(self, request) -> bool:
+        raw = request.query_params.get(self.count_query_param)
+        if raw not in (None, "true", "false"):
+            raise ValidationError({self.count_query_param: ["Must be true or false."]})
+        return raw == "true"
+
     _signer = signing.Signer(salt="apps.core.api.pagination.cursor", algorithm="sha256")
 
     def _decode(self, token: str) -> tuple[bool, list]:
@@ -162,7 +168,7 @@ class KeysetPagination(BasePagination):
         token = request.query_params.get(self.cursor_query_param)
         forward, values = self._decode(token) if token else (True, None)
 
-        self.count = queryset.order_by().count() if request.query_params.get(self.count_query_param) == "true" else None
+        self.count = queryset.order_by().count() if self._wants_count(request) else None
         if forward and values is not None and self._pair_ordering(queryset.model):
             rows = self._rows_after_pair(queryset, values, size + 1, keys_only)
         else:

@@ -1,0 +1,335 @@
+"""The curators' admin for claims and their relations.
+
+Every write goes through apps.claims.services, so a claim saved here is validated,
+anchored and indexed exactly as one sent to the API or loaded from the fixtures.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+
+from apps.claims.admin.filters import CountryFilter, PublisherFilter, SourceFilter
+from apps.claims.admin.forms import ClaimAdminForm, RelationInlineForm
+from apps.claims.models import Claim, ClaimRelation, QuoteAnchor, ReviewStatus
+from apps.claims.services import (
+    claim_create,
+    claim_delete,
+    claim_relation_create,
+    claim_relation_update,
+    claim_review_status_set,
+    claim_update,
+)
+from apps.core.admin import HistoryAdmin
+from apps.sources.models import Source
+
+admin.site.site_header = "claims_api curation"
+admin.site.site_title = "claims_api curation"
+admin.site.index_title = "Curation"
+# The changelists and the source reader need the width more than a second menu.
+admin.site.enable_nav_sidebar = False
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
+
+
+def quantity_label(claim: Claim) -> str:
+    """'≥ 100,000 soldiers (“over 100,000”)': the bounds, the unit and the wording."""
+    if not claim.has_quantity:
+        return "—"
+    lower, upper = claim.quantity_lower, claim.quantity_upper
+    if lower is not None and upper is not None:
+        bounds = _number(lower) if lower == upper else f"{_number(lower)}–{_number(upper)}"
+    elif lower is not None:
+        bounds = f"≥ {_number(lower)}"
+    elif upper is not None:
+        bounds = f"≤ {_number(upper)}"
+    else:
+        bounds = _number(claim.quantity_value)
+    unit = claim.get_quantity_unit_display().lower() if claim.quantity_unit else ""
+    wording = f" (“{claim.quantity_text}”)" if claim.quantity_text else ""
+    return f"{bounds} {unit}".strip() + wording
+
+
+def _validation_messages(error: ValidationError) -> str:
+    if not hasattr(error, "error_dict"):
+        return " ".join(error.messages)
+    parts = []
+    for name, texts in error.message_dict.items():
+        try:
+            label = Claim._meta.get_field(name).verbose_name
+        except FieldDoesNotExist:
+            label = name.replace("_", " ")
+        parts.append(f"{label}: {' '.join(texts)}" if name != "__all__" else " ".join(texts))
+    return "; ".join(parts)
+
+
+class RelationInline(admin.TabularInline):
+    model = ClaimRelation
+    form = RelationInlineForm
+    extra = 0
+    readonly_fields = ("created_by", "created_at")
+    classes = ("relations",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by")
+
+
+class RelationsFromInline(RelationInline):
+    fk_name = "from_claim"
+    fields = ("type", "to_claim", "note", "created_by", "created_at")
+    autocomplete_fields = ("to_claim",)
+    verbose_name = "relation to another claim"
+    verbose_name_plural = "Relations from this claim (this claim corroborates, contradicts, supersedes … another)"
+
+
+class RelationsToInline(RelationInline):
+    fk_name = "to_claim"
+    fields = ("from_claim", "type", "note", "created_by", "created_at")
+    autocomplete_fields = ("from_claim",)
+    verbose_name = "relation from another claim"
+    verbose_name_plural = "Relations to this claim (another claim corroborates, contradicts, supersedes … this one)"
+
+
+@admin.register(Claim)
+class ClaimAdmin(HistoryAdmin):
+    form = ClaimAdminForm
+    list_display = ("summary_short", "kind_label", "subject", "source_label", "quantity", "review_badge")
+    list_display_links = ("summary_short",)
+    list_filter = ("kind", "review_status", CountryFilter, SourceFilter, PublisherFilter, "confidence", "status")
+    date_hierarchy = "reported_on"
+    search_fields = (
+        "summary", "anchor__exact", "subject__name", "object__name", "claimant__name", "source__title",
+    )
+    search_help_text = "Words of the summary, the quote, the source title or an actor's name."
+    # Newest source first, then each source's claims in reading order.
+    ordering = (F("reported_on").desc(nulls_last=True), "source_id", "anchor__start", "id")
+    autocomplete_fields = ("source", "subject", "object", "claimant", "location", "countries")
+    inlines = (RelationsFromInline, RelationsToInline)
+    actions = ("mark_reviewed", "mark_published", "mark_rejected", "mark_draft")
+    readonly_fields = ("passage_in_context", "reported_on", "created_at", "updated_at", "recent_changes")
+    save_on_top = True
+    list_per_page = 50
+
+    class Media:
+        js = ["claims/claim_form.js"]
+
+    def get_fieldsets(self, request, obj=None):
+        passage = ["source", "quote", "quote_start"] + (["passage_in_context"] if obj else [])
+        fieldsets = [
+            ("Passage", {"fields": passage}),
+            ("What is claimed", {"fields": ["kind", "status", "summary"]}),
+            ("Who and where", {"fields": ["subject", "object", "claimant", "location", "countries"]}),
+            ("Quantity", {
+                "fields": [
+                    ("quantity_value", "quantity_qualifier", "quantity_unit"),
+                    ("quantity_lower", "quantity_upper"),
+                    "quantity_text",
+                ],
+                "classes": ["quantity"],
+                "description": "Give the figure and its qualifier; the bounds follow from them unless you set them "
+                "(vague words such as “tens of thousands” in the wording get a range).",
+            }),
+            ("Valid time", {
+                "fields": [("valid_from", "valid_from_precision"), ("valid_to", "valid_to_precision")],
+                "description": "When the claimed situation holds or the event happens, not when it was reported.",
+            }),
+            ("Curation", {"fields": ["review_status", "confidence", "notes", "key"]}),
+        ]
+        if obj is not None:
+            fieldsets.append(("Record", {"fields": ["reported_on", ("created_at", "updated_at"), "recent_changes"]}))
+        return fieldsets
+
+    def get_queryset(self, request):
+        # Every column's related row in the one query (the changelist skips list_select_related when
+        # the queryset already joins); the source's text is large and never shown in a list of claims.
+        return (
+            super().get_queryset(request)
+            .select_related("source", "subject", "anchor")
+            .defer("source__text", "source__metadata_notes", "search_vector")
+        )
+
+    def get_changeform_initial_data(self, request):
+        """GET ?source=…&quote_start=…&quote_end=… (the source page's selection) prefills the passage from the text."""
+        initial = super().get_changeform_initial_data(request)
+        start, end = initial.pop("quote_start", None), initial.pop("quote_end", None)
+        source_id = initial.get("source")
+        if not (source_id and str(start).isdigit() and str(end).isdigit()):
+            return initial
+        source = Source.objects.filter(pk=source_id).only("text").first() if str(source_id).isdigit() else None
+        start, end = int(start), int(end)
+        if source is not None and 0 <= start < end <= len(source.text):
+            initial["quote"] = source.text[start:end]
+            initial["quote_start"] = start
+        return initial
+
+    # Columns -------------------------------------------------------------------------------
+
+    @admin.display(description="summary", ordering="summary")
+    def summary_short(self, claim):
+        return Truncator(claim.summary).chars(140)
+
+    @admin.display(description="kind", ordering="kind")
+    def kind_label(self, claim):
+        return claim.get_kind_display()
+
+    @admin.display(description="source", ordering="source__published_on")
+    def source_label(self, claim):
+        date = f"{claim.source.published_on:%Y-%m-%d}" if claim.source.published_on else "undated"
+        return format_html("{}<br><small>{}</small>", Truncator(str(claim.source)).chars(50), date)
+
+    @admin.display(description="quantity", ordering="quantity_lower")
+    def quantity(self, claim):
+        return quantity_label(claim)
+
+    @admin.display(description="review", ordering="review_status")
+    def review_badge(self, claim):
+        return format_html(
+            '<span class="review-badge review-{}">{}</span>', claim.review_status, claim.get_review_status_display()
+        )
+
+    @admin.display(description="Passage in its source")
+    def passage_in_context(self, claim):
+        try:
+            anchor = claim.anchor
+        except QuoteAnchor.DoesNotExist:
+            return "No quote yet: this claim cannot be published until it has one."
+        url = reverse("admin:sources_source_change", args=[claim.source_id]) + f"#claim-{claim.pk}"
+        return format_html(
+            '<blockquote class="passage">…{}<mark>{}</mark>{}…</blockquote>'
+            '<a href="{}">Show in the source</a> · characters {}–{}',
+            anchor.prefix, anchor.exact, anchor.suffix, url, anchor.start, anchor.end,
+        )
+
+    def recent_changes_entries(self, claim):
+        limit = self.recent_changes_limit
+        entries = super().recent_changes_entries(claim)
+        anchors = QuoteAnchor.history.filter(claim_id=claim.pk).select_related("history_user")[:limit]
+        entries += [("Quote", record) for record in anchors]
+        relations = ClaimRelation.history.filter(Q(from_claim_id=claim.pk) | Q(to_claim_id=claim.pk))
+        entries += [
+            (f"Relation #{record.id}", record) for record in relations.select_related("history_user")[:limit]
+        ]
+        return entries
+
+    # Writes go through the services --------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        arguments = form.service_arguments()
+        if change:
+            claim_update(claim=Claim.objects.select_related("anchor").get(pk=obj.pk), **arguments)
+            return
+        claim = claim_create(**arguments)
+        # The admin goes on with the form's instance (inlines, log entry, redirect): make it the saved row.
+        obj.pk = claim.pk
+        obj._state.adding = False
+        obj._state.db = claim._state.db
+
+    def save_related(self, request, form, formsets, change):
+        # The service has set the countries and refreshed the derived data; only the relations are left.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        relations = formset.save(commit=False)
+        for relation in formset.deleted_objects:
+            relation.delete()
+        for relation in relations:
+            if relation.pk is None:
+                claim_relation_create(
+                    from_claim=relation.from_claim, to_claim=relation.to_claim, type=relation.type,
+                    note=relation.note, created_by=request.user,
+                )
+            else:
+                claim_relation_update(relation=relation)
+
+    def delete_model(self, request, obj):
+        claim_delete(claim=obj)
+
+    def delete_queryset(self, request, queryset):
+        for claim in queryset:
+            claim_delete(claim=claim)
+
+    # Review --------------------------------------------------------------------------------
+
+    def _move(self, request, queryset, review_status: str) -> None:
+        label = ReviewStatus(review_status).label.lower()
+        moved, unchanged, refused = 0, 0, []
+        for claim in queryset.order_by("id"):
+            if claim.review_status == review_status:
+                unchanged += 1
+                continue
+            try:
+                claim_review_status_set(claim=claim, review_status=review_status)
+                moved += 1
+            except ValidationError as error:
+                refused.append((claim, _validation_messages(error)))
+        if moved:
+            self.message_user(request, f"{moved} claim{'s' if moved != 1 else ''} now {label}.", messages.SUCCESS)
+        if unchanged:
+            self.message_user(request, f"{unchanged} already {label}.", messages.INFO)
+        if refused:
+            items = format_html_join(
+                "", '<li><a href="{}">#{} {}</a>: {}</li>',
+                (
+                    (
+                        reverse("admin:claims_claim_change", args=[claim.pk]), claim.pk,
+                        Truncator(claim.summary).chars(80), reason,
+                    )
+                    for claim, reason in refused
+                ),
+            )
+            self.message_user(
+                request,
+                format_html("{} claim{} could not be {} and kept their status:<ul>{}</ul>",
+                            len(refused), "s" if len(refused) != 1 else "", label, items),
+                messages.ERROR,
+            )
+
+    @admin.action(description="Mark selected claims as reviewed", permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        self._move(request, queryset, ReviewStatus.REVIEWED)
+
+    @admin.action(description="Publish selected claims", permissions=["change"])
+    def mark_published(self, request, queryset):
+        self._move(request, queryset, ReviewStatus.PUBLISHED)
+
+    @admin.action(description="Reject selected claims", permissions=["change"])
+    def mark_rejected(self, request, queryset):
+        self._move(request, queryset, ReviewStatus.REJECTED)
+
+    @admin.action(description="Return selected claims to draft", permissions=["change"])
+    def mark_draft(self, request, queryset):
+        self._move(request, queryset, ReviewStatus.DRAFT)
+
+
+@admin.register(ClaimRelation)
+class ClaimRelationAdmin(HistoryAdmin):
+    list_display = ("id", "from_claim", "type", "to_claim", "note", "created_by", "created_at")
+    list_display_links = ("id",)
+    list_select_related = ("from_claim", "to_claim", "created_by")
+    list_filter = ("type",)
+    search_fields = ("from_claim__summary", "to_claim__summary", "note")
+    autocomplete_fields = ("from_claim", "to_claim")
+    fields = ("from_claim", "type", "to_claim", "note", "created_by", "created_at", "updated_at", "recent_changes")
+    readonly_fields = ("created_by", "created_at", "updated_at", "recent_changes")
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request)
+            .select_related("from_claim", "to_claim", "created_by")
+            .defer("from_claim__search_vector", "to_claim__search_vector")
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            claim_relation_update(relation=obj)
+            return
+        relation = claim_relation_create(
+            from_claim=obj.from_claim, to_claim=obj.to_claim, type=obj.type, note=obj.note, created_by=request.user
+        )
+        obj.pk = relation.pk
+        obj._state.adding = False

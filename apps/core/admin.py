@@ -1,0 +1,157 @@
+"""Admin machinery shared by the curation admins: read-only history and its "recent changes" panel.
+
+Every change to a claim, anchor, relation, source or actor is recorded by
+django-simple-history with the user of the request (admin session or API token).
+Curators read it here; nobody reverts through it, because a revert would bypass the
+services that validate and anchor claims.
+"""
+
+from collections.abc import Iterable
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+class VerbatimTextField(forms.CharField):
+    """Text kept character for character (no stripping), except the CRLF line breaks a browser submits."""
+
+    def __init__(self, **kwargs):
+        kwargs.pop("strip", None)
+        super().__init__(strip=False, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if value else value
+
+
+def history_changes(record) -> list[dict]:
+    """The fields ``record`` changed compared with the same object's previous record: field, old, new."""
+    if record.history_type != "~":
+        return []
+    previous = record.prev_record
+    if previous is None:
+        return []
+    delta = record.diff_against(previous, foreign_keys_are_objs=True)
+    return HistoricalRecordContextHelper(record.instance_type, record).context_for_delta_changes(delta)
+
+
+def recent_changes_html(entries: Iterable[tuple[str, object]], *, full_history_url: str | None = None):
+    """A table of (what, historical record) pairs, newest first: when, who, what, and each field before → after."""
+    rows = []
+    for label, record in entries:
+        changes = history_changes(record)
+        if changes:
+            detail = format_html_join(
+                "", "<li><strong>{}</strong>: <del>{}</del> → <ins>{}</ins></li>",
+                ((change["field"], change["old"] or "—", change["new"] or "—") for change in changes),
+            )
+            detail = format_html("<ul>{}</ul>", detail)
+        elif record.history_type == "~":
+            detail = "no field changed"
+        else:
+            detail = ""
+        rows.append((
+            record.history_date.strftime("%Y-%m-%d %H:%M"),
+            record.history_user or "system (no user)",
+            label,
+            HISTORY_TYPES.get(record.history_type, record.history_type),
+            detail,
+        ))
+    if not rows:
+        return "No recorded changes yet."
+    table = format_html(
+        '<table class="recent-changes"><thead><tr><th>When (UTC)</th><th>Who</th><th>What</th><th></th>'
+        "<th>Before → after</th></tr></thead><tbody>{}</tbody></table>",
+        format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+    )
+    if full_history_url:
+        table = format_html('{}<p><a href="{}">Full history</a></p>', table, full_history_url)
+    return table
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """A model admin whose objects' history (who, when, before → after) is visible but never reverted.
+
+    Also lists deleted objects at ``deleted/``, so nothing disappears without a trace.
+    """
+
+    change_list_template = "admin/curation/change_list.html"
+    recent_changes_limit = 8
+
+    class Media:
+        css = {"all": ["claims/curation.css"]}
+
+    def history_view(self, request, object_id, extra_context=None):
+        context = dict(extra_context or {})
+        if not request.user.has_perm("auth.view_user"):
+            # simple-history links each user to their account page; show the name instead of a 403 link.
+            context["admin_user_view"] = "admin:no-user-page"
+        return super().history_view(request, object_id, context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history would save a POSTed old version with the model form, around our services.
+        if request.method == "POST":
+            raise PermissionDenied("History is read-only.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_url(self, obj) -> str:
+        opts = self.model._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk])
+
+    def recent_changes_entries(self, obj) -> list[tuple[str, object]]:
+        """(what, record) pairs shown on the object's page; subclasses add related objects' history."""
+        records = obj.history.select_related("history_user")[: self.recent_changes_limit]
+        return [(self.model._meta.verbose_name.capitalize(), record) for record in records]
+
+    @admin.display(description="Recent changes")
+    def recent_changes(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        entries = sorted(
+            self.recent_changes_entries(obj), key=lambda entry: entry[1].history_date, reverse=True
+        )[: self.recent_changes_limit]
+        return recent_changes_html(entries, full_history_url=self.history_url(obj))
+
+    # Deleted objects -----------------------------------------------------------------------
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "deleted/",
+                self.admin_site.admin_view(self.deleted_view),
+                name=f"{opts.app_label}_{opts.model_name}_deleted",
+            ),
+            *super().get_urls(),
+        ]
+
+    def deleted_view(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        deletions = self.model.history.filter(history_type="-").select_related("history_user").order_by("-history_date")
+        page = Paginator(deletions, 50).get_page(request.GET.get("p"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Deleted {opts.verbose_name_plural}",
+            "opts": opts,
+            "page": page,
+            "rows": [
+                (record, reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[_pk_value(record)]))
+                for record in page
+            ],
+        }
+        return TemplateResponse(request, "admin/curation/deleted_list.html", context)
+
+
+def _pk_value(record):
+    return getattr(record, record.instance_type._meta.pk.attname)
