@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -72,10 +73,12 @@ def live_api(django_db_setup, django_db_blocker):
         database_url = _test_database_url()
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "claims_api.settings.test"}
+    # The server's log goes to a file: an unread pipe would fill up and freeze it.
+    log = tempfile.TemporaryFile()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "claims_api.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", "2", "--threads", "2", "--log-level", "warning", "--env", "DJANGO_SETTINGS_MODULE=claims_api.settings.test"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -86,13 +89,14 @@ def live_api(django_db_setup, django_db_blocker):
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
-                output = server.stdout.read().decode() if server.stdout else ""
-                raise RuntimeError(f"the API server did not start:\n{output}")
+                log.seek(0)
+                raise RuntimeError(f"the API server did not start:\n{log.read().decode()}")
             time.sleep(0.2)
     try:
         yield {"base_url": base, "token": token, "user": user}
     finally:
         server.terminate()
         server.wait(timeout=10)
+        log.close()
         with django_db_blocker.unblock():
             user.delete()

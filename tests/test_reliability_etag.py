@@ -48,7 +48,8 @@ def test_detail_reads_and_writes_carry_a_strong_etag_that_changes_with_the_resou
     assert patched["ETag"] != created_etag
     assert curator_client.get(url)["ETag"] == patched["ETag"]
 
-    for path in (f"/api/v1/sources/{SOURCE}/", f"/api/v1/claims/{Claim.objects.filter(review_status='published').first().id}/"):
+    published = Claim.objects.filter(review_status="published").first()
+    for path in (f"/api/v1/sources/{SOURCE}/", f"/api/v1/claims/{published.id}/"):
         assert curator_client.get(path)["ETag"].startswith('"')
 
 
@@ -103,8 +104,9 @@ def test_claims_and_sources_honour_if_match(curator_client):
 
     source_url = f"/api/v1/sources/{SOURCE}/"
     etag = curator_client.get(source_url)["ETag"]
-    assert curator_client.patch(source_url, {"metadata_notes": "a"}, format="json", HTTP_IF_MATCH=etag).status_code == 200
-    assert curator_client.patch(source_url, {"metadata_notes": "b"}, format="json", HTTP_IF_MATCH=etag).status_code == 412
+    for notes, status in (("a", 200), ("b", 412)):
+        response = curator_client.patch(source_url, {"metadata_notes": notes}, format="json", HTTP_IF_MATCH=etag)
+        assert response.status_code == status
     assert Source.objects.get(slug=SOURCE).metadata_notes == "a"
 
 
@@ -144,7 +146,8 @@ WRITERS = 4
 
 
 def _live(live_api) -> httpx.Client:
-    return httpx.Client(base_url=live_api["base_url"], headers={"Authorization": f"Token {live_api['token']}"}, timeout=30)
+    headers = {"Authorization": f"Token {live_api['token']}"}
+    return httpx.Client(base_url=live_api["base_url"], headers=headers, timeout=30)
 
 
 @pytest.fixture

@@ -56,7 +56,8 @@ def test_unparseable_bodies_are_a_400_parse_error(curator_client, raw, words):
         ("/api/v1/actors/", b"null", {None}),
         ("/api/v1/actors/", b'{"slug": "a b", "name": [], "kind": {}, "aliases": "x", "country": 7}',
          {"slug", "name", "kind", "aliases", "country"}),
-        (CLAIMS, b'{"source": 5, "kind": [], "status": {}, "summary": {}, "quantity": "x", "countries": "GB", "quote": []}',
+        (CLAIMS, b'{"source": 5, "kind": [], "status": {}, "summary": {}, "quantity": "x", "countries": "GB", '
+                 b'"quote": []}',
          {"source", "kind", "status", "summary", "quantity", "countries", "quote"}),
         (CLAIMS, b'{"source": "commentary-2022-01-24-russian-build-up", "kind": "other", "status": "announced", '
                  b'"summary": "s", "quote": "Ukraine", "quote_start": 18446744073709551615}', {"quote_start"}),
@@ -85,7 +86,9 @@ def test_an_oversized_body_is_a_413_before_it_is_read(curator_client):
     assert body["code"] == "request_too_large"
     assert str(limit) in body["detail"]
     assert not Actor.objects.filter(slug="big").exists()
-    patched = curator_client.generic("PATCH", "/api/v1/actors/russia/", b" " * (limit + 1), content_type="application/json")
+    patched = curator_client.generic(
+        "PATCH", "/api/v1/actors/russia/", b" " * (limit + 1), content_type="application/json"
+    )
     assert _error(patched, 413)["code"] == "request_too_large"
     # Just under the limit is parsed as usual.
     assert _post(curator_client, "/api/v1/actors/", b'{"slug": 1}' + b" " * (limit - 20)).status_code == 400
@@ -178,7 +181,9 @@ def test_the_real_server_refuses_non_utf8_bytes_and_oversized_bodies(live_api):
     # Percent-encoded, they do, and get the error shape.
     response = httpx.get(f"{live_api['base_url']}/api/v1/claims/?search=%FF%FE", timeout=30)
     assert response.status_code == 400
-    assert response.json()["errors"] == [{"field": "search", "code": "invalid", "message": "The query string is not valid UTF-8."}]
+    assert response.json()["errors"] == [
+        {"field": "search", "code": "invalid", "message": "The query string is not valid UTF-8."}
+    ]
 
     headers = {"Authorization": f"Token {live_api['token']}", "Content-Type": "application/json"}
     big = b'{"slug": "x", "name": "' + b"x" * (3 * 1024 * 1024) + b'"}'

@@ -28,7 +28,8 @@ def test_liveness_and_readiness(api_client):
     live = api_client.get("/healthz")
     assert (live.status_code, live.json()) == (200, {"status": "ok"})
     ready = api_client.get("/readyz")
-    assert (ready.status_code, ready.json()) == (200, {"status": "ready", "checks": {"database": "ok", "migrations": "ok"}})
+    ready_body = {"status": "ready", "checks": {"database": "ok", "migrations": "ok"}}
+    assert (ready.status_code, ready.json()) == (200, ready_body)
 
 
 @pytest.mark.django_db
@@ -111,8 +112,8 @@ def test_a_database_outage_is_a_503_and_the_service_recovers_by_itself():
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "claims_api.wsgi:application", "--bind", f"127.0.0.1:{port}",
              "--workers", "2", "--threads", "2", "--log-level", "warning"],
-            cwd=ROOT, env={**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "claims_api.settings.test"},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env={**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "claims_api.settings.test"},
         )
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=20)
         _wait_for(lambda: _get(client, "/healthz") == 200, 30, "gunicorn")
@@ -133,10 +134,11 @@ def test_a_database_outage_is_a_503_and_the_service_recovers_by_itself():
         for _ in range(4):  # every worker and thread, with its pooled connection now broken
             _assert_unavailable(client.get("/api/v1/countries/"))
         _assert_unavailable(client.get("/api/v1/actors/", headers=curator))  # fails in authentication
-        _assert_unavailable(client.get("/api/v1/actors/", cookies={"sessionid": "x" * 32}))  # in the session lookup
+        session = {"Cookie": f"sessionid={'x' * 32}"}
+        _assert_unavailable(client.get("/api/v1/actors/", headers=session))  # in the session lookup
         _assert_unavailable(client.post("/api/v1/actors/", headers=curator,
                                         json={"slug": "outage", "name": "Outage", "kind": "other"}))
-        admin = client.get("/admin/", cookies={"sessionid": "x" * 32})  # outside DRF: Django's own handler
+        admin = client.get("/admin/", headers=session)  # outside DRF: Django's own handler
         assert admin.status_code == 503 and "Retry-After" in admin.headers
         unready = client.get("/readyz")
         assert unready.status_code == 503
@@ -150,7 +152,8 @@ def test_a_database_outage_is_a_503_and_the_service_recovers_by_itself():
         for _ in range(8):  # every worker has reconnected, with no restart
             assert client.get("/api/v1/countries/", params={"page_size": 2}).status_code == 200
             assert client.get("/api/v1/actors/", headers=curator).status_code == 200
-        created = client.post("/api/v1/actors/", headers=curator, json={"slug": "after", "name": "After", "kind": "other"})
+        after = {"slug": "after", "name": "After", "kind": "other"}
+        created = client.post("/api/v1/actors/", headers=curator, json=after)
         assert created.status_code == 201, created.text
         assert server.poll() is None  # the same server process throughout
     finally:

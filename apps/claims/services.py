@@ -16,8 +16,8 @@ from apps.sources.models import Source
 
 SEARCH_CONFIG = "english"
 
-_REFRESH_COUNTRY_LINKS = """
-DELETE FROM claims_claimcountry WHERE claim_id = ANY(%(ids)s);
+_DELETE_COUNTRY_LINKS = "DELETE FROM claims_claimcountry WHERE claim_id = ANY(%(ids)s)"
+_INSERT_COUNTRY_LINKS = """
 INSERT INTO claims_claimcountry (claim_id, country_id)
 SELECT DISTINCT c.id, touched.country_id
 FROM claims_claim c
@@ -59,7 +59,8 @@ def claims_refresh_derived(*, claim_ids: Iterable[int]) -> None:
     if not ids:
         return
     with connection.cursor() as cursor:
-        cursor.execute(_REFRESH_COUNTRY_LINKS, {"ids": ids})
+        cursor.execute(_DELETE_COUNTRY_LINKS, {"ids": ids})
+        cursor.execute(_INSERT_COUNTRY_LINKS, {"ids": ids})
         cursor.execute(_REFRESH_DERIVED_COLUMNS, {"ids": ids})
 
 

@@ -76,7 +76,9 @@ def _unapplied_migrations() -> int:
     "with the failing checks in errors (field: database or migrations).",
     responses={
         200: ReadinessSerializer,
-        503: OpenApiResponse(ErrorSerializer, description="Not ready: the database is unreachable or migrations are pending."),
+        503: OpenApiResponse(
+            ErrorSerializer, description="Not ready: the database is unreachable or migrations are pending."
+        ),
     },
 )
 class ReadinessView(ProbeView):
@@ -87,7 +89,8 @@ class ReadinessView(ProbeView):
                 cursor.execute("SELECT 1")
             pending = _unapplied_migrations()
             if pending:
-                problems.append({"field": "migrations", "code": "pending", "message": f"{pending} migration(s) are not applied."})
+                message = f"{pending} migration(s) are not applied."
+                problems.append({"field": "migrations", "code": "pending", "message": message})
         except DatabaseError as error:
             logger.warning("Readiness: database unavailable: %s", error)
             problems.append({"field": "database", "code": "unreachable", "message": "The database cannot be reached."})

@@ -101,7 +101,9 @@ class KeysetPagination(BasePagination):
             if not isinstance(forward, bool) or not isinstance(values, list):
                 raise ValueError
         except (signing.BadSignature, ValueError, KeyError, TypeError, binascii.Error, UnicodeEncodeError):
-            raise ValidationError({self.cursor_query_param: ["Invalid cursor; use the next/previous links as given."]})
+            raise ValidationError(
+                {self.cursor_query_param: ["Invalid cursor; use the next/previous links as given."]}
+            ) from None
         if ordering != self.terms:
             raise ValidationError({self.cursor_query_param: ["This cursor belongs to another ordering."]})
         return forward, values

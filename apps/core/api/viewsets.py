@@ -26,7 +26,7 @@ from apps.core.api.renderers import FastJSONRenderer
 
 def representation_etag(data) -> str:
     """A strong ETag for serialised data: equal exactly when the JSON a client gets is equal."""
-    return '"%s"' % hashlib.sha256(FastJSONRenderer().render(data)).hexdigest()[:32]
+    return f'"{hashlib.sha256(FastJSONRenderer().render(data)).hexdigest()[:32]}"'
 
 
 class ServiceModelViewSet(viewsets.ModelViewSet):
