@@ -57,7 +57,9 @@ def say(message: str) -> None:
 
 def manage(*args: str, settings: str = "claims_api.settings.development", **env: str) -> None:
     subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, check=True,
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        check=True,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": settings, "DATABASE_URL": DATABASE_URL, **env},
     )
 
@@ -107,9 +109,21 @@ def start_server(port: int) -> subprocess.Popen:
         "THROTTLE_USER": "100000000/minute",
     }
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "claims_api.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(CONNECTIONS), "--log-level", "warning", "--no-control-socket"],
-        cwd=ROOT, env=env,
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "claims_api.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(CONNECTIONS),
+            "--log-level",
+            "warning",
+            "--no-control-socket",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     for _ in range(100):
         try:
@@ -156,7 +170,8 @@ def pick_parameters(conn) -> dict:
 
 def query_urls(base: str, params: dict) -> dict[str, list[str]]:
     api = f"{base}/api/v1/claims/"
-    q1 = f"{api}?{urllib.parse.urlencode({'location': params['location'], 'kind': params['kind'], 'ordering': '-reported_on', 'page_size': PAGE})}"
+    q1_params = {"location": params["location"], "kind": params["kind"], "ordering": "-reported_on", "page_size": PAGE}
+    q1 = f"{api}?{urllib.parse.urlencode(q1_params)}"
     q2 = [f"{api}?{urllib.parse.urlencode({'search': word, 'page_size': PAGE})}" for word in params["words"]]
     pages, url = [], f"{api}?{urllib.parse.urlencode({'country': params['country'], 'page_size': PAGE})}"
     while url and len(pages) < DEPTH // PAGE:
@@ -189,7 +204,9 @@ def throughput(urls: list[str]) -> float | None:
     base = urllib.parse.urlsplit(urls[0])
     result = subprocess.run(
         [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{LOAD_SECONDS}s", "-s", handle.name, f"{base.scheme}://{base.netloc}"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     os.unlink(handle.name)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
@@ -210,9 +227,11 @@ def floor_ms(conn, name: str, params: dict, cursor_values) -> float:
     where = {
         "Q1": ("c.location_id = %(a)s AND c.kind = %(b)s", {"a": params["location"], "b": params["kind"]}),
         "Q2": ("c.search_vector @@ websearch_to_tsquery('english', %(a)s)", {"a": params["words"][0]}),
-        "Q3": ("c.id IN (SELECT claim_id FROM claims_claimcountry WHERE country_id = %(a)s) "
-               "AND (c.reported_on, c.id) < (%(b)s::date, %(c)s)",
-               {"a": params["country"], "b": cursor_values[0], "c": cursor_values[1]}),
+        "Q3": (
+            "c.id IN (SELECT claim_id FROM claims_claimcountry WHERE country_id = %(a)s) "
+            "AND (c.reported_on, c.id) < (%(b)s::date, %(c)s)",
+            {"a": params["country"], "b": cursor_values[0], "c": cursor_values[1]},
+        ),
     }[name]
     ids = f"ARRAY(SELECT c.id FROM claims_claim c WHERE c.review_status = 'published' AND {where[0]} {order})"
     statement = _PAGE.replace("%(ids)s::bigint[]", ids)
@@ -230,7 +249,7 @@ def query_counts(urls: dict[str, list[str]]) -> dict[str, int]:
         "import sys, django; django.setup()\n"
         "from django.db import connection\nfrom django.test import Client\n"
         "from django.test.utils import CaptureQueriesContext\n"
-        "client = Client(HTTP_HOST=\"127.0.0.1\")\n"
+        'client = Client(HTTP_HOST="127.0.0.1")\n'
         "for url in sys.argv[1:]:\n"
         "    with CaptureQueriesContext(connection) as queries:\n"
         "        assert client.get(url).status_code == 200\n"
@@ -238,15 +257,20 @@ def query_counts(urls: dict[str, list[str]]) -> dict[str, int]:
     )
     paths = [urls[name][-1].split("127.0.0.1", 1)[1].split("/", 1)[1] for name in ("Q1", "Q2", "Q3")]
     result = subprocess.run(
-        [PYTHON, "-c", probe, *[f"/{p}" for p in paths]], cwd=ROOT, capture_output=True, text=True, check=True,
+        [PYTHON, "-c", probe, *[f"/{p}" for p in paths]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "claims_api.settings.test", "DATABASE_URL": DATABASE_URL},
     )
-    return dict(zip(("Q1", "Q2", "Q3"), map(int, result.stdout.split())))
+    return dict(zip(("Q1", "Q2", "Q3"), map(int, result.stdout.split()), strict=True))
 
 
 def server_memory_mb(server: subprocess.Popen) -> tuple[float, float]:
-    pids = [server.pid] + [int(p) for p in subprocess.run(
-        ["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()]
+    pids = [server.pid] + [
+        int(p) for p in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+    ]
     sizes = []
     for pid in pids:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -267,8 +291,10 @@ def main() -> None:
         with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
             params = pick_parameters(conn)
             urls = query_urls(f"http://127.0.0.1:{port}", params)
-            say(f"Q1 location={params['location']} kind={params['kind']}; Q2 words={', '.join(params['words'])}; "
-                f"Q3 country={params['country']} ({len(urls['Q3'])} pages)")
+            say(
+                f"Q1 location={params['location']} kind={params['kind']}; Q2 words={', '.join(params['words'])}; "
+                f"Q3 country={params['country']} ({len(urls['Q3'])} pages)"
+            )
             for url_list in urls.values():  # warm the caches the way a running service has them
                 for url in url_list:
                     timed_get(url)
@@ -280,10 +306,18 @@ def main() -> None:
                 last = orjson.loads(urllib.request.urlopen(urls["Q3"][-1]).read())["results"][0]
                 floor = floor_ms(conn, name, params, (last["reported_on"], last["id"] + 1))
                 p50 = statistics.median(timings)
-                rows.append({
-                    "query": name, "p50": p50, "p99": percentile(timings, 0.99), "worst_url_p99": worst_p99,
-                    "rps": rps, "floor": floor, "ratio": p50 / floor if floor else None, "target": TARGETS[name],
-                })
+                rows.append(
+                    {
+                        "query": name,
+                        "p50": p50,
+                        "p99": percentile(timings, 0.99),
+                        "worst_url_p99": worst_p99,
+                        "rps": rps,
+                        "floor": floor,
+                        "ratio": p50 / floor if floor else None,
+                        "target": TARGETS[name],
+                    }
+                )
         counts = query_counts(urls)
         worker_mb, total_mb = server_memory_mb(server)
     finally:

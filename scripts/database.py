@@ -128,7 +128,7 @@ def from_local_cluster() -> str | None:
         try:
             owner = pwd.getpwnam(SERVER_USER)
         except KeyError:
-            raise NoDatabase(f"running as root, but there is no '{SERVER_USER}' user to run the cluster as")
+            raise NoDatabase(f"running as root, but there is no '{SERVER_USER}' user to run the cluster as") from None
     LOCAL_DIR.parent.mkdir(parents=True, exist_ok=True)
     if not (LOCAL_DIR / "PG_VERSION").exists():
         log(f"creating a local cluster in {LOCAL_DIR}")
@@ -140,11 +140,21 @@ def from_local_cluster() -> str | None:
     server = _with_database(url, "postgres")
     if not _reachable(server):
         log(f"starting the local cluster on port {LOCAL_PORT}")
-        _run([
-            str(bindir / "pg_ctl"), "-D", str(LOCAL_DIR), "-l", str(LOCAL_DIR / "server.log"), "-w", "-t", "60",
-            "-o", f"-p {LOCAL_PORT} -c listen_addresses=127.0.0.1 -c unix_socket_directories={LOCAL_DIR}",
-            "start",
-        ])
+        _run(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(LOCAL_DIR),
+                "-l",
+                str(LOCAL_DIR / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                f"-p {LOCAL_PORT} -c listen_addresses=127.0.0.1 -c unix_socket_directories={LOCAL_DIR}",
+                "start",
+            ]
+        )
         for _ in range(30):
             if _reachable(server):
                 break
@@ -158,7 +168,7 @@ def ensure() -> str:
         url = source()
         if url:
             return url
-    raise NoDatabase("no DATABASE_URL, no server on 127.0.0.1:%d and no PostgreSQL server binaries" % SYSTEM_PORT)
+    raise NoDatabase(f"no DATABASE_URL, no server on 127.0.0.1:{SYSTEM_PORT} and no PostgreSQL server binaries")
 
 
 def stop() -> int:

@@ -58,7 +58,9 @@ def _test_database_url() -> str:
     settings = connection.settings_dict
     user = settings["USER"] or "postgres"
     password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    return f"postgres://{user}{password}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+    return (
+        f"postgres://{user}{password}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -76,9 +78,26 @@ def live_api(django_db_setup, django_db_blocker):
     # The server's log goes to a file: an unread pipe would fill up and freeze it.
     log = tempfile.TemporaryFile()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "claims_api.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--threads", "2", "--log-level", "warning", "--env", "DJANGO_SETTINGS_MODULE=claims_api.settings.test"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "claims_api.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "2",
+            "--log-level",
+            "warning",
+            "--env",
+            "DJANGO_SETTINGS_MODULE=claims_api.settings.test",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -90,7 +109,7 @@ def live_api(django_db_setup, django_db_blocker):
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
                 log.seek(0)
-                raise RuntimeError(f"the API server did not start:\n{log.read().decode()}")
+                raise RuntimeError(f"the API server did not start:\n{log.read().decode()}") from None
             time.sleep(0.2)
     try:
         yield {"base_url": base, "token": token, "user": user}

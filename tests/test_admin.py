@@ -73,8 +73,12 @@ def own_source() -> Source:
 
 def _ship_claim(source: Source, quote: str, **fields) -> Claim:
     values = {
-        "kind": "troop_deployment", "status": "completed", "summary": f"Russia moved ships ({quote}).",
-        "subject": Actor.objects.get(slug="russia"), "quantity_value": 5, "quantity_unit": "ships",
+        "kind": "troop_deployment",
+        "status": "completed",
+        "summary": f"Russia moved ships ({quote}).",
+        "subject": Actor.objects.get(slug="russia"),
+        "quantity_value": 5,
+        "quantity_unit": "ships",
         "review_status": "draft",
     }
     values.update(fields)
@@ -135,8 +139,10 @@ def test_changelist_shows_kind_summary_subject_source_quantity_and_review_status
         ({"review_status": "published"}, lambda: Claim.objects.filter(review_status="published")),
         ({"source": "__commentary__"}, lambda: Claim.objects.filter(source__slug=COMMENTARY)),
         ({"publisher": "DW"}, lambda: Claim.objects.filter(source__publisher="DW")),
-        ({"reported_on__year": "2022", "reported_on__month": "1"},
-         lambda: Claim.objects.filter(reported_on__year=2022, reported_on__month=1)),
+        (
+            {"reported_on__year": "2022", "reported_on__month": "1"},
+            lambda: Claim.objects.filter(reported_on__year=2022, reported_on__month=1),
+        ),
     ],
 )
 def test_changelist_filters(curator_admin, params, expected):
@@ -171,8 +177,10 @@ def test_search_covers_summary_quote_and_actor_names(curator_admin):
     assert set(quote_only.values_list("id", flat=True)) <= found
 
     tokayev = Actor.objects.get(slug="kassym-jomart-tokayev")
-    about_tokayev = Claim.objects.filter(subject=tokayev) | Claim.objects.filter(object=tokayev) | Claim.objects.filter(
-        claimant=tokayev
+    about_tokayev = (
+        Claim.objects.filter(subject=tokayev)
+        | Claim.objects.filter(object=tokayev)
+        | Claim.objects.filter(claimant=tokayev)
     )
     found = _claims_in_changelist(curator_admin.get("/admin/claims/claim/", {"q": "Tokayev"}))
     assert about_tokayev.exists() and set(about_tokayev.values_list("id", flat=True)) <= found
@@ -214,7 +222,8 @@ def test_source_page_shows_the_stored_text_with_each_quote_linked_to_its_claim(c
         start = claim.anchor.start
         assert re.search(
             rf'<mark class="hl review-{status} depth-1" data-href="/admin/claims/claim/{claim.pk}/change/" '
-            rf'data-offset="{start}"', reader,
+            rf'data-offset="{start}"',
+            reader,
         )
         assert f'id="claim-{claim.pk}"' in reader
     # What no claim quotes is marked, and counted.
@@ -249,13 +258,18 @@ def test_claim_form_is_prefilled_from_a_selection_and_saves_through_the_service(
     assert '"troop_deployment"' in rules and '"required": ["subject", "quantity"]' in rules
 
     data = _form_data(response)
-    data.update({
-        "kind": "diplomatic_demand", "status": "proposed",
-        "summary": "France's president called for a European initiative on the Ukraine crisis.",
-        "subject": str(Actor.objects.get(slug="france").pk), "countries": ["FR", "UA"],
-        "review_status": "draft", "confidence": "medium",
-        # The browser sends CRLF; the quote is a single line so nothing changes here.
-    })
+    data.update(
+        {
+            "kind": "diplomatic_demand",
+            "status": "proposed",
+            "summary": "France's president called for a European initiative on the Ukraine crisis.",
+            "subject": str(Actor.objects.get(slug="france").pk),
+            "countries": ["FR", "UA"],
+            "review_status": "draft",
+            "confidence": "medium",
+            # The browser sends CRLF; the quote is a single line so nothing changes here.
+        }
+    )
     response = curator_admin.post(response.request["PATH_INFO"] + "?" + response.request["QUERY_STRING"], data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     claim = Claim.objects.get(summary__startswith="France's president called")
@@ -270,11 +284,18 @@ def _add_form_post(client, **overrides) -> tuple:
     source = Source.objects.get(slug=COMMENTARY)
     response = client.get("/admin/claims/claim/add/")
     data = _form_data(response)
-    data.update({
-        "source": str(source.pk), "quote": UNCOVERED, "kind": "diplomatic_demand", "status": "proposed",
-        "summary": "Macron called for a European initiative.", "subject": str(Actor.objects.get(slug="france").pk),
-        "review_status": "draft", "confidence": "medium",
-    })
+    data.update(
+        {
+            "source": str(source.pk),
+            "quote": UNCOVERED,
+            "kind": "diplomatic_demand",
+            "status": "proposed",
+            "summary": "Macron called for a European initiative.",
+            "subject": str(Actor.objects.get(slug="france").pk),
+            "review_status": "draft",
+            "confidence": "medium",
+        }
+    )
     data.update(overrides)
     data = {name: value for name, value in data.items() if value is not None}
     before = Claim.objects.count()
@@ -291,10 +312,21 @@ def _add_form_post(client, **overrides) -> tuple:
         ({"quote": "This sentence is not in the commentary."}, "quote", "not found"),
         ({"quote": "Ukraine"}, "quote", "ambiguous"),
         ({"quote_start": "3"}, "quote", "does not match"),
-        ({"quantity_value": "10", "quantity_lower": "20", "quantity_unit": "people", "quantity_qualifier": "exact"},
-         "quantity_lower", None),
-        ({"valid_from": "2022-03-01", "valid_from_precision": "day", "valid_to": "2022-02-01",
-          "valid_to_precision": "day"}, "valid_to", "ends before it starts"),
+        (
+            {"quantity_value": "10", "quantity_lower": "20", "quantity_unit": "people", "quantity_qualifier": "exact"},
+            "quantity_lower",
+            None,
+        ),
+        (
+            {
+                "valid_from": "2022-03-01",
+                "valid_from_precision": "day",
+                "valid_to": "2022-02-01",
+                "valid_to_precision": "day",
+            },
+            "valid_to",
+            "ends before it starts",
+        ),
     ],
 )
 def test_claim_form_refuses_what_the_api_refuses_naming_the_field(curator_admin, overrides, field, words):
@@ -310,8 +342,9 @@ def test_a_multi_line_quote_sent_with_crlf_matches_the_stored_text(curator_admin
     source = Source.objects.get(slug=COMMENTARY)
     passage = "a success.\n\nWhile Putin’s intentions are guesswork"
     assert passage in source.text
-    response, created = _add_form_post(curator_admin, quote=passage.replace("\n", "\r\n"), kind="other",
-                                       status="announced")
+    response, created = _add_form_post(
+        curator_admin, quote=passage.replace("\n", "\r\n"), kind="other", status="announced"
+    )
     assert response.status_code == 302 and created == 1
     assert Claim.objects.get(summary="Macron called for a European initiative.").anchor.exact == passage
 
@@ -367,17 +400,26 @@ def test_an_api_write_with_a_token_records_the_api_user(db):
     user, token = curator_create(username="api-history-curator")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    response = client.post("/api/v1/claims/", {
-        "source": COMMENTARY, "kind": "diplomatic_demand", "status": "proposed",
-        "summary": "Macron called for a European initiative.", "subject": "france", "quote": UNCOVERED,
-    }, format="json")
+    response = client.post(
+        "/api/v1/claims/",
+        {
+            "source": COMMENTARY,
+            "kind": "diplomatic_demand",
+            "status": "proposed",
+            "summary": "Macron called for a European initiative.",
+            "subject": "france",
+            "quote": UNCOVERED,
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     claim = Claim.objects.get(pk=response.json()["id"])
     assert claim.history.latest().history_user == user
     assert QuoteAnchor.history.get(claim_id=claim.pk).history_user == user
 
-    response = client.patch(f"/api/v1/claims/{claim.pk}/", {"summary": "Macron asked for a European initiative."},
-                            format="json")
+    response = client.patch(
+        f"/api/v1/claims/{claim.pk}/", {"summary": "Macron asked for a European initiative."}, format="json"
+    )
     assert response.status_code == 200, response.json()
     latest = claim.history.latest()
     assert latest.history_user == user and latest.summary == "Macron asked for a European initiative."
@@ -412,8 +454,9 @@ def test_bulk_publish_publishes_valid_claims_and_refuses_the_others_saying_why(c
     assert valid.history.latest().review_status == "published"
 
 
-@pytest.mark.parametrize(("action", "status"), [("mark_reviewed", "reviewed"), ("mark_rejected", "rejected"),
-                                                  ("mark_draft", "draft")])
+@pytest.mark.parametrize(
+    ("action", "status"), [("mark_reviewed", "reviewed"), ("mark_rejected", "rejected"), ("mark_draft", "draft")]
+)
 def test_bulk_review_moves(curator_admin, own_source, action, status):
     before = "reviewed" if status == "draft" else "draft"
     claims = [_ship_claim(own_source, "Russia moved 5 ships.", review_status=before) for _ in range(3)]
@@ -425,8 +468,14 @@ def test_publishing_from_the_form_applies_the_kind_rules(curator_admin, own_sour
     claim = _ship_claim(own_source, "Russia moved 5 ships.")
     url = f"/admin/claims/claim/{claim.pk}/change/"
     data = _form_data(curator_admin.get(url))
-    data.update(review_status="published", quantity_value="", quantity_lower="", quantity_upper="",
-                quantity_unit="", quantity_qualifier="")
+    data.update(
+        review_status="published",
+        quantity_value="",
+        quantity_lower="",
+        quantity_upper="",
+        quantity_unit="",
+        quantity_qualifier="",
+    )
     response = curator_admin.post(url, data)
     assert response.status_code == 200
     assert "needs a quantity" in " ".join(response.context["adminform"].form.errors["quantity_value"])
@@ -442,10 +491,14 @@ def test_relations_are_added_from_either_claims_page(curator_admin, curator, own
     second = _ship_claim(own_source, "Russia moved 7 ships.", quantity_value=7)
     url = f"/admin/claims/claim/{first.pk}/change/"
     data = _form_data(curator_admin.get(url))
-    data.update({
-        "relations_from-TOTAL_FORMS": "1", "relations_from-0-type": "contradicts",
-        "relations_from-0-to_claim": str(second.pk), "relations_from-0-note": "5 or 7 ships?",
-    })
+    data.update(
+        {
+            "relations_from-TOTAL_FORMS": "1",
+            "relations_from-0-type": "contradicts",
+            "relations_from-0-to_claim": str(second.pk),
+            "relations_from-0-note": "5 or 7 ships?",
+        }
+    )
     response = curator_admin.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     relation = ClaimRelation.objects.get(from_claim=first, to_claim=second)
@@ -457,10 +510,13 @@ def test_relations_are_added_from_either_claims_page(curator_admin, curator, own
     incoming = next(i.formset for i in response.context["inline_admin_formsets"] if i.formset.prefix == "relations_to")
     assert [form.instance for form in incoming.forms] == [relation]
     data = _form_data(response)
-    data.update({
-        "relations_from-TOTAL_FORMS": "1", "relations_from-0-type": "contradicts",
-        "relations_from-0-to_claim": str(first.pk),
-    })
+    data.update(
+        {
+            "relations_from-TOTAL_FORMS": "1",
+            "relations_from-0-type": "contradicts",
+            "relations_from-0-to_claim": str(first.pk),
+        }
+    )
     response = curator_admin.post(url, data)
     assert response.status_code == 200
     assert "already related" in response.content.decode()
@@ -579,10 +635,18 @@ def test_a_viewer_can_read_but_not_change(admin_client_for, staff_viewer):
 def test_a_curator_can_reach_everything_curation_needs(curator_admin):
     claim = Claim.objects.filter(review_status="published").first()
     for url in (
-        "/admin/", "/admin/claims/claim/", "/admin/claims/claim/add/", f"/admin/claims/claim/{claim.pk}/change/",
-        f"/admin/claims/claim/{claim.pk}/history/", "/admin/claims/claimrelation/", "/admin/sources/source/",
-        "/admin/sources/source/add/", "/admin/actors/actor/", "/admin/actors/actor/add/",
-        "/admin/countries/country/", "/admin/claims/claim/deleted/",
+        "/admin/",
+        "/admin/claims/claim/",
+        "/admin/claims/claim/add/",
+        f"/admin/claims/claim/{claim.pk}/change/",
+        f"/admin/claims/claim/{claim.pk}/history/",
+        "/admin/claims/claimrelation/",
+        "/admin/sources/source/",
+        "/admin/sources/source/add/",
+        "/admin/actors/actor/",
+        "/admin/actors/actor/add/",
+        "/admin/countries/country/",
+        "/admin/claims/claim/deleted/",
     ):
         assert curator_admin.get(url).status_code == 200, url
     assert curator_admin.get("/admin/auth/user/").status_code == 403  # but not the accounts
@@ -606,5 +670,11 @@ def test_reader_segments_follow_overlapping_quotes():
     segments = text_segments("abcdefghijklmnop", [later, outer, inner])
     covering = [(s.start, s.end, [h.claim_id for h in s.claims]) for s in segments]
     assert covering == [
-        (0, 2, []), (2, 4, [1]), (4, 6, [2, 1]), (6, 8, [1]), (8, 10, [3, 1]), (10, 12, [3]), (12, 16, []),
+        (0, 2, []),
+        (2, 4, [1]),
+        (4, 6, [2, 1]),
+        (6, 8, [1]),
+        (8, 10, [3, 1]),
+        (10, 12, [3]),
+        (12, 16, []),
     ]

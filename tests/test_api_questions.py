@@ -57,7 +57,11 @@ def test_q4_everything_about_kazakhstan_in_any_role(api_client):
     results = _results(api_client, country="KZ")
     expected = set()
     for claim in Claim.objects.filter(review_status=ReviewStatus.PUBLISHED).select_related("subject", "object"):
-        touched = {claim.location_id, getattr(claim.subject, "country_id", None), getattr(claim.object, "country_id", None)}
+        touched = {
+            claim.location_id,
+            getattr(claim.subject, "country_id", None),
+            getattr(claim.object, "country_id", None),
+        }
         touched |= {c.code for c in claim.countries.all()}
         if "KZ" in touched:
             expected.add(claim.id)
@@ -65,8 +69,9 @@ def test_q4_everything_about_kazakhstan_in_any_role(api_client):
     roles = {
         "location": any((c["location"] or {}).get("code") == "KZ" for c in results),
         "subject": any((c["subject"] or {}).get("slug") in ("kazakhstan", "kassym-jomart-tokayev") for c in results),
-        "involved": any("KZ" in {x["code"] for x in c["countries"]} and (c["location"] or {}).get("code") != "KZ"
-                        for c in results),
+        "involved": any(
+            "KZ" in {x["code"] for x in c["countries"]} and (c["location"] or {}).get("code") != "KZ" for c in results
+        ),
     }
     assert all(roles.values()), roles
 

@@ -17,8 +17,12 @@ CLAIMS = "/api/v1/claims/"
 def draft(db):
     source = Source.objects.get(slug="commentary-2022-01-24-russian-build-up")
     claim = claim_create(
-        source=source, kind="other", status="announced", summary="A secret draft about Zanzibar.",
-        quote="Moscow also sent landing craft to the Black Sea", review_status=ReviewStatus.DRAFT,
+        source=source,
+        kind="other",
+        status="announced",
+        summary="A secret draft about Zanzibar.",
+        quote="Moscow also sent landing craft to the Black Sea",
+        review_status=ReviewStatus.DRAFT,
         notes="curator-only note",
     )
     unrelated = Claim.objects.filter(
@@ -170,6 +174,6 @@ def test_claim_list_query_count_is_constant_with_more_relations(curator_client):
     curator_client.get(CLAIMS)
     before = _queries(curator_client, f"{CLAIMS}?page_size=20")
     claims = list(Claim.objects.order_by("-reported_on", "-id")[:20])
-    for first, second in zip(claims, claims[1:]):
+    for first, second in zip(claims, claims[1:], strict=False):
         ClaimRelation.objects.get_or_create(from_claim=first, to_claim=second, type="same_event")
     assert _queries(curator_client, f"{CLAIMS}?page_size=20") == before

@@ -65,12 +65,24 @@ def test_anonymous_and_plain_users_cannot_write(api_client, db):
         ({"kind": "troop_deployment", "status": "ongoing"}, "quantity.value", "needs a quantity"),
         ({"kind": "sanctions", "status": "threatened", "object": None}, "object", "needs an object"),
         ({"status": "condemned"}, "status", "not a status"),
-        ({"quantity": {"lower": 10, "upper": 5, "qualifier": "range", "unit": "missiles"}}, "quantity.lower", "exceeds"),
+        (
+            {"quantity": {"lower": 10, "upper": 5, "qualifier": "range", "unit": "missiles"}},
+            "quantity.lower",
+            "exceeds",
+        ),
         ({"subject": "no-such-actor"}, "subject", "does not exist"),
         ({"kind": "no_such_kind"}, "kind", "not a valid choice"),
         ({"valid_from": "2022-02-30", "valid_from_precision": "day"}, "valid_from", "wrong format"),
-        ({"valid_from": "2022-03-01", "valid_from_precision": "day", "valid_to": "2022-02-01",
-          "valid_to_precision": "day"}, "valid_to", "ends before it starts"),
+        (
+            {
+                "valid_from": "2022-03-01",
+                "valid_from_precision": "day",
+                "valid_to": "2022-02-01",
+                "valid_to_precision": "day",
+            },
+            "valid_to",
+            "ends before it starts",
+        ),
     ],
 )
 def test_invalid_claims_get_a_400_naming_the_field(curator_client, overrides, field, words):
@@ -86,9 +98,7 @@ def test_invalid_claims_get_a_400_naming_the_field(curator_client, overrides, fi
 def test_quote_start_picks_one_of_several_occurrences(curator_client):
     text = Source.objects.get(slug=SOURCE).text
     second = text.find("Ukraine", text.find("Ukraine") + 1)
-    response = curator_client.post(
-        "/api/v1/claims/", _new_claim(quote="Ukraine", quote_start=second), format="json"
-    )
+    response = curator_client.post("/api/v1/claims/", _new_claim(quote="Ukraine", quote_start=second), format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["anchor"]["start"] == second
     wrong = curator_client.post("/api/v1/claims/", _new_claim(quote="Ukraine", quote_start=second + 1), format="json")
@@ -98,13 +108,20 @@ def test_quote_start_picks_one_of_several_occurrences(curator_client):
 
 def test_vague_quantity_gets_bounds_from_the_documented_rule(curator_client):
     body = _new_claim(
-        kind="troop_deployment", status="ongoing", subject="russia", object=None,
+        kind="troop_deployment",
+        status="ongoing",
+        subject="russia",
+        object=None,
         quote="Russia has amassed over 100,000 troops around Ukraine",
         quantity={"text": "tens of thousands", "unit": "soldiers"},
     )
     data = curator_client.post("/api/v1/claims/", body, format="json").json()
     assert data["quantity"] == {
-        "value": None, "lower": 20000.0, "upper": 99999.0, "qualifier": "range", "unit": "soldiers",
+        "value": None,
+        "lower": 20000.0,
+        "upper": 99999.0,
+        "qualifier": "range",
+        "unit": "soldiers",
         "text": "tens of thousands",
     }
 
@@ -134,8 +151,15 @@ def test_delete_claim_and_protected_source(curator_client):
 
 def test_curator_creates_actor_source_and_relation(curator_client):
     actor = curator_client.post(
-        "/api/v1/actors/", {"slug": "latvian-government-test", "name": "Latvia (test)", "kind": "state",
-                            "country": "LV", "aliases": ["Riga"]}, format="json",
+        "/api/v1/actors/",
+        {
+            "slug": "latvian-government-test",
+            "name": "Latvia (test)",
+            "kind": "state",
+            "country": "LV",
+            "aliases": ["Riga"],
+        },
+        format="json",
     )
     assert actor.status_code == 201, actor.json()
     assert actor.json()["country"]["code"] == "LV"
@@ -146,26 +170,37 @@ def test_curator_creates_actor_source_and_relation(curator_client):
     assert "slug" in _fields(duplicate)
 
     source = curator_client.post(
-        "/api/v1/sources/", {"slug": "test-note", "title": "A note", "kind": "news", "text": "Riga sent 5 drones.",
-                             "published_on": "2022-02-01", "published_precision": "day"}, format="json",
+        "/api/v1/sources/",
+        {
+            "slug": "test-note",
+            "title": "A note",
+            "kind": "news",
+            "text": "Riga sent 5 drones.",
+            "published_on": "2022-02-01",
+            "published_precision": "day",
+        },
+        format="json",
     )
     assert source.status_code == 201, source.json()
     assert len(source.json()["text_sha256"]) == 64
 
     first, second = Claim.objects.filter(review_status="published").order_by("id")[:2]
     relation = curator_client.post(
-        "/api/v1/claim-relations/", {"type": "corroborates", "from_claim": first.id, "to_claim": second.id,
-                                     "note": "test"}, format="json",
+        "/api/v1/claim-relations/",
+        {"type": "corroborates", "from_claim": first.id, "to_claim": second.id, "note": "test"},
+        format="json",
     )
     assert relation.status_code == 201, relation.json()
     reverse = curator_client.post(
-        "/api/v1/claim-relations/", {"type": "corroborates", "from_claim": second.id, "to_claim": first.id},
+        "/api/v1/claim-relations/",
+        {"type": "corroborates", "from_claim": second.id, "to_claim": first.id},
         format="json",
     )
     assert reverse.status_code == 400
     assert "already related" in reverse.json()["errors"][0]["message"]
     to_itself = curator_client.post(
-        "/api/v1/claim-relations/", {"type": "contradicts", "from_claim": first.id, "to_claim": first.id},
+        "/api/v1/claim-relations/",
+        {"type": "contradicts", "from_claim": first.id, "to_claim": first.id},
         format="json",
     )
     assert to_itself.status_code == 400

@@ -66,19 +66,39 @@ def admin_server(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
         database_url = _test_database_url()
     env = {
-        **os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "claims_api.settings.test",
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "claims_api.settings.test",
         "STATIC_ROOT": str(static_root),
     }
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
-        cwd=ROOT, env=env, check=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
     )
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "claims_api.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--threads", "2", "--log-level", "warning",
-         "--env", "DJANGO_SETTINGS_MODULE=claims_api.settings.test"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "claims_api.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "2",
+            "--log-level",
+            "warning",
+            "--env",
+            "DJANGO_SETTINGS_MODULE=claims_api.settings.test",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -170,8 +190,15 @@ def test_a_curator_turns_a_selected_passage_into_a_published_claim(admin_server,
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
-                _curate_in_the_browser(browser.new_page(viewport={"width": 1440, "height": 1000}), admin_server,
-                                       username, password, source, start, end)
+                _curate_in_the_browser(
+                    browser.new_page(viewport={"width": 1440, "height": 1000}),
+                    admin_server,
+                    username,
+                    password,
+                    source,
+                    start,
+                    end,
+                )
             finally:
                 browser.close()
     finally:

@@ -40,9 +40,11 @@ def test_every_quote_is_the_stored_text_at_its_offsets():
 
 def test_stored_texts_are_the_received_documents_without_markup():
     for source in Source.objects.all():
-        document = yaml.safe_load(next(
-            p for p in (FIXTURES / "documents").glob("*.yaml") if f"slug: {source.slug}" in p.read_text()
-        ).read_text())
+        document = yaml.safe_load(
+            next(
+                p for p in (FIXTURES / "documents").glob("*.yaml") if f"slug: {source.slug}" in p.read_text()
+            ).read_text()
+        )
         received = (FIXTURES / document["source"]["text_file"]).read_text(encoding="utf-8")
         assert source.text == strip_markup(received)
         assert "<u>" not in source.text and "<a href" not in source.text
@@ -60,8 +62,18 @@ def test_counts_and_coverage():
     assert all(per_source[slug] >= 8 for slug in ARTICLES), per_source
     assert per_source[REPORT] >= 25
     kinds = set(claims.values_list("kind", flat=True))
-    assert {"troop_deployment", "sanctions", "alliance_position", "diplomatic_demand", "recognition",
-            "arms_transfer", "casualties", "intervention", "territorial_control", "resource"} <= kinds
+    assert {
+        "troop_deployment",
+        "sanctions",
+        "alliance_position",
+        "diplomatic_demand",
+        "recognition",
+        "arms_transfer",
+        "casualties",
+        "intervention",
+        "territorial_control",
+        "resource",
+    } <= kinds
     assert set(claims.values_list("review_status", flat=True)) == {"published"}
     assert ClaimRelation.objects.filter(type="contradicts").exists()
     assert ClaimRelation.objects.filter(type="corroborates").exists()
@@ -122,7 +134,9 @@ def _broken_copy(tmp_path, edit) -> Path:
 )
 def test_a_broken_fixture_loads_nothing_and_names_the_entry(tmp_path, edit, reason):
     broken = _broken_copy(tmp_path, edit)
-    last = yaml.safe_load((broken / "documents" / "kerres-2022-01-putin-kazakhstan-nato.yaml").read_text())["claims"][-1]
+    last = yaml.safe_load((broken / "documents" / "kerres-2022-01-putin-kazakhstan-nato.yaml").read_text())["claims"][
+        -1
+    ]
     # A change that would land before the bad entry, had the load not been atomic.
     actors = broken / "actors" / "common.yaml"
     actors.write_text(actors.read_text().replace("description: President of Russia.", "description: Changed."))

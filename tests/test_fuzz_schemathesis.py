@@ -67,8 +67,9 @@ def _admin(statement) -> None:
 
 
 def _manage(env: dict, *args: str) -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -89,9 +90,24 @@ def fuzz_server(tmp_path_factory):
         # A file, not a pipe: nobody reads a pipe while the fuzzer runs, and a full one blocks every worker.
         log = (tmp_path_factory.mktemp("fuzz") / "gunicorn.log").open("w")
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "claims_api.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--threads", "2", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "claims_api.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
@@ -118,15 +134,30 @@ def test_schemathesis_finds_no_failure_in_any_operation(fuzz_server, tmp_path, c
         print(f"\nschemathesis seed: {seed} (from {origin}; rerun with FUZZ_SEED={seed})")
     (tmp_path / "schemathesis.toml").write_text(CONFIG)
     command = [
-        str(SCHEMATHESIS), "run", str(ROOT / "openapi.yaml"),
-        "--url", fuzz_server["base_url"],
-        "--header", f"Authorization: Token {fuzz_server['token']}",
-        "--checks", "all", "--exclude-checks", EXCLUDED_CHECKS,
-        "--max-examples", str(MAX_EXAMPLES), "--seed", str(seed), "--workers", "2",
-        "--request-timeout", "30",
-        "--generation-database", "none",
+        str(SCHEMATHESIS),
+        "run",
+        str(ROOT / "openapi.yaml"),
+        "--url",
+        fuzz_server["base_url"],
+        "--header",
+        f"Authorization: Token {fuzz_server['token']}",
+        "--checks",
+        "all",
+        "--exclude-checks",
+        EXCLUDED_CHECKS,
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--seed",
+        str(seed),
+        "--workers",
+        "2",
+        "--request-timeout",
+        "30",
+        "--generation-database",
+        "none",
         # The token above is the credential; generated ones would only be refused.
-        "--generation-with-security-parameters", "false",
+        "--generation-with-security-parameters",
+        "false",
         "--no-color",
     ]
     started = time.monotonic()

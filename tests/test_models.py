@@ -79,8 +79,12 @@ def deployment(source, russia, **fields) -> Claim:
 def test_lower_bound_above_upper_bound_is_refused_by_the_service(source, russia):
     with pytest.raises(ValidationError) as caught:
         deployment(
-            source, russia,
-            quantity_value=None, quantity_lower=200_000, quantity_upper=100_000, quantity_qualifier="range",
+            source,
+            russia,
+            quantity_value=None,
+            quantity_lower=200_000,
+            quantity_upper=100_000,
+            quantity_qualifier="range",
         )
     assert "lower bound (200000) exceeds the upper bound (100000)" in messages(caught.value, "quantity_lower")
     assert not source.claims.exists()
@@ -125,9 +129,12 @@ def test_more_than_has_no_upper_bound(source, russia):
 
 def test_month_precision_dates_are_stored_as_the_edges_of_the_month(source, russia):
     claim = deployment(
-        source, russia,
-        valid_from=datetime.date(2022, 1, 17), valid_from_precision="month",
-        valid_to=datetime.date(2022, 2, 10), valid_to_precision="month",
+        source,
+        russia,
+        valid_from=datetime.date(2022, 1, 17),
+        valid_from_precision="month",
+        valid_to=datetime.date(2022, 2, 10),
+        valid_to_precision="month",
     )
     claim.refresh_from_db()
     assert claim.valid_from == datetime.date(2022, 1, 1)
@@ -229,8 +236,12 @@ def test_duplicate_source_slug_is_refused(source):
 def test_troop_deployment_needs_a_quantity(source, russia):
     with pytest.raises(ValidationError) as caught:
         deployment(
-            source, russia,
-            quantity_value=None, quantity_qualifier="", quantity_unit="", quantity_text="",
+            source,
+            russia,
+            quantity_value=None,
+            quantity_qualifier="",
+            quantity_unit="",
+            quantity_text="",
         )
     assert "troop deployment claim needs a quantity" in messages(caught.value, "quantity_value")
 
@@ -246,7 +257,10 @@ def test_sanctions_need_an_object(source, russia):
 def test_status_must_belong_to_the_kind(source):
     with pytest.raises(ValidationError) as caught:
         claim_create(
-            source=source, kind="resource", status="threatened", summary="Ukraine has gas reserves.",
+            source=source,
+            kind="resource",
+            status="threatened",
+            summary="Ukraine has gas reserves.",
             location=Country.objects.get(code="UA"),
         )
     message = messages(caught.value, "status")
@@ -259,9 +273,16 @@ def test_status_must_belong_to_the_kind(source):
 
 def test_derived_country_links_cover_every_role(source, russia, ukraine):
     claim = deployment(
-        source, russia,
-        kind="intervention", status="threatened", quantity_value=None, quantity_qualifier="", quantity_unit="",
-        quantity_text="", object=ukraine, location=Country.objects.get(code="BY"),
+        source,
+        russia,
+        kind="intervention",
+        status="threatened",
+        quantity_value=None,
+        quantity_qualifier="",
+        quantity_unit="",
+        quantity_text="",
+        object=ukraine,
+        location=Country.objects.get(code="BY"),
         countries=[Country.objects.get(code="US")],
     )
     ClaimCountry.objects.filter(claim=claim).delete()

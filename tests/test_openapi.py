@@ -44,9 +44,20 @@ def generated_client(tmp_path_factory):
     config.write_text("post_hooks: []\n")
     package = out / "claims_api_client"
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "openapi-python-client"), "generate", "--path", str(COMMITTED),
-         "--meta", "none", "--output-path", str(package), "--config", str(config)],
-        capture_output=True, text=True,
+        [
+            str(Path(sys.executable).parent / "openapi-python-client"),
+            "generate",
+            "--path",
+            str(COMMITTED),
+            "--meta",
+            "none",
+            "--output-path",
+            str(package),
+            "--config",
+            str(config),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Warning" not in result.stdout, result.stdout
@@ -67,8 +78,11 @@ def test_generated_client_answers_question_1_and_creates_a_claim(generated_clien
     kinds = importlib.import_module("claims_api_client.models.claims_list_kind_item").ClaimsListKindItem
     client = Client(base_url=live_api["base_url"])
     page = claims_list.sync(
-        client=client, kind=[kinds.TROOP_DEPLOYMENT], country=["ua"],
-        reported_from=datetime.date(2022, 1, 1), reported_to=datetime.date(2022, 1, 31),
+        client=client,
+        kind=[kinds.TROOP_DEPLOYMENT],
+        country=["ua"],
+        reported_from=datetime.date(2022, 1, 1),
+        reported_to=datetime.date(2022, 1, 31),
     )
     reported = {(claim.source.slug, claim.quantity.text) for claim in page.results}
     assert reported == {
@@ -78,15 +92,17 @@ def test_generated_client_answers_question_1_and_creates_a_claim(generated_clien
     }
 
     curator = AuthenticatedClient(base_url=live_api["base_url"], token=live_api["token"], prefix="Token")
-    body = ClaimWriteRequest.from_dict({
-        "source": "commentary-2022-01-24-russian-build-up",
-        "kind": "military_exercise",
-        "status": "planned",
-        "summary": "Russia and Belarus will hold a military exercise on Ukraine's northern border.",
-        "subject": "russia",
-        "location": "BY",
-        "quote": "Next month, Russia and Belarus will begin a military exercise on Ukraine’s northern border.",
-    })
+    body = ClaimWriteRequest.from_dict(
+        {
+            "source": "commentary-2022-01-24-russian-build-up",
+            "kind": "military_exercise",
+            "status": "planned",
+            "summary": "Russia and Belarus will hold a military exercise on Ukraine's northern border.",
+            "subject": "russia",
+            "location": "BY",
+            "quote": "Next month, Russia and Belarus will begin a military exercise on Ukraine’s northern border.",
+        }
+    )
     created = claims_create.sync_detailed(client=curator, body=body)
     assert created.status_code == 201, created.content
     claim = created.parsed

@@ -17,9 +17,14 @@ ERROR_KEYS = {"status", "code", "detail", "errors"}
 
 def _new_claim(client, **overrides) -> dict:
     body = {
-        "source": SOURCE, "kind": "arms_transfer", "status": "completed",
-        "summary": "The United Kingdom sent anti-tank missiles to Ukraine.", "subject": "united-kingdom",
-        "object": "ukraine", "quote": "The United Kingdom sent anti-tank missiles", **overrides,
+        "source": SOURCE,
+        "kind": "arms_transfer",
+        "status": "completed",
+        "summary": "The United Kingdom sent anti-tank missiles to Ukraine.",
+        "subject": "united-kingdom",
+        "object": "ukraine",
+        "quote": "The United Kingdom sent anti-tank missiles",
+        **overrides,
     }
     response = client.post("/api/v1/claims/", body, format="json")
     assert response.status_code == 201, response.json()
@@ -121,11 +126,20 @@ def test_a_failed_write_leaves_the_database_as_it_was(curator_client, monkeypatc
 
     monkeypatch.setattr(services, "claims_refresh_derived", explode)
     curator_client.raise_request_exception = False
-    response = curator_client.post("/api/v1/claims/", {
-        "source": SOURCE, "kind": "arms_transfer", "status": "completed", "summary": "Never stored.",
-        "subject": "united-kingdom", "object": "ukraine", "countries": ["GB"],
-        "quote": "The United Kingdom sent anti-tank missiles",
-    }, format="json")
+    response = curator_client.post(
+        "/api/v1/claims/",
+        {
+            "source": SOURCE,
+            "kind": "arms_transfer",
+            "status": "completed",
+            "summary": "Never stored.",
+            "subject": "united-kingdom",
+            "object": "ukraine",
+            "countries": ["GB"],
+            "quote": "The United Kingdom sent anti-tank missiles",
+        },
+        format="json",
+    )
     assert response.status_code == 500
     assert (Claim.objects.count(), Claim.countries.through.objects.count()) == before
     assert not Claim.objects.filter(summary="Never stored.").exists()
@@ -155,13 +169,25 @@ def live_targets(live_api):
     """A claim, a source and an actor made through the live server, removed afterwards."""
     with _live(live_api) as client:
         actor = client.post("/api/v1/actors/", json={"slug": "concurrency-actor", "name": "0", "kind": "other"})
-        source = client.post("/api/v1/sources/", json={
-            "slug": "concurrency-source", "title": "0", "kind": "news", "text": "Concurrency test text.",
-        })
-        claim = client.post("/api/v1/claims/", json={
-            "source": "concurrency-source", "kind": "other", "status": "announced", "summary": "0",
-            "quote": "Concurrency test text.",
-        })
+        source = client.post(
+            "/api/v1/sources/",
+            json={
+                "slug": "concurrency-source",
+                "title": "0",
+                "kind": "news",
+                "text": "Concurrency test text.",
+            },
+        )
+        claim = client.post(
+            "/api/v1/claims/",
+            json={
+                "source": "concurrency-source",
+                "kind": "other",
+                "status": "announced",
+                "summary": "0",
+                "quote": "Concurrency test text.",
+            },
+        )
         assert (actor.status_code, source.status_code, claim.status_code) == (201, 201, 201), claim.text
         targets = {
             "claim": (f"/api/v1/claims/{claim.json()['id']}/", "summary"),

@@ -54,17 +54,32 @@ def test_unparseable_bodies_are_a_400_parse_error(curator_client, raw, words):
         ("/api/v1/actors/", b'"a string"', {None}),
         ("/api/v1/actors/", b"[1, 2]", {None}),
         ("/api/v1/actors/", b"null", {None}),
-        ("/api/v1/actors/", b'{"slug": "a b", "name": [], "kind": {}, "aliases": "x", "country": 7}',
-         {"slug", "name", "kind", "aliases", "country"}),
-        (CLAIMS, b'{"source": 5, "kind": [], "status": {}, "summary": {}, "quantity": "x", "countries": "GB", '
-                 b'"quote": []}',
-         {"source", "kind", "status", "summary", "quantity", "countries", "quote"}),
-        (CLAIMS, b'{"source": "commentary-2022-01-24-russian-build-up", "kind": "other", "status": "announced", '
-                 b'"summary": "s", "quote": "Ukraine", "quote_start": 18446744073709551615}', {"quote_start"}),
-        ("/api/v1/claim-relations/", b'{"type": "corroborates", "from_claim": 9223372036854775807, '
-                                     b'"to_claim": 18446744073709551615}', {"from_claim", "to_claim"}),
-        ("/api/v1/claim-relations/", b'{"type": "corroborates", "from_claim": "x", "to_claim": [1]}',
-         {"from_claim", "to_claim"}),
+        (
+            "/api/v1/actors/",
+            b'{"slug": "a b", "name": [], "kind": {}, "aliases": "x", "country": 7}',
+            {"slug", "name", "kind", "aliases", "country"},
+        ),
+        (
+            CLAIMS,
+            b'{"source": 5, "kind": [], "status": {}, "summary": {}, "quantity": "x", "countries": "GB", "quote": []}',
+            {"source", "kind", "status", "summary", "quantity", "countries", "quote"},
+        ),
+        (
+            CLAIMS,
+            b'{"source": "commentary-2022-01-24-russian-build-up", "kind": "other", "status": "announced", '
+            b'"summary": "s", "quote": "Ukraine", "quote_start": 18446744073709551615}',
+            {"quote_start"},
+        ),
+        (
+            "/api/v1/claim-relations/",
+            b'{"type": "corroborates", "from_claim": 9223372036854775807, "to_claim": 18446744073709551615}',
+            {"from_claim", "to_claim"},
+        ),
+        (
+            "/api/v1/claim-relations/",
+            b'{"type": "corroborates", "from_claim": "x", "to_claim": [1]}',
+            {"from_claim", "to_claim"},
+        ),
     ],
 )
 def test_wrong_types_are_a_400_naming_each_field(curator_client, path, raw, fields):

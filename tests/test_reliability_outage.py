@@ -54,8 +54,12 @@ class ThrowawayCluster:
 
     def _database_py(self, command: str) -> str:
         result = subprocess.run(
-            [sys.executable, "scripts/database.py", command], cwd=ROOT, env=self.environment,
-            capture_output=True, text=True, timeout=120,
+            [sys.executable, "scripts/database.py", command],
+            cwd=ROOT,
+            env=self.environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert result.returncode == 0, result.stderr
         return result.stdout.strip()
@@ -74,8 +78,9 @@ class ThrowawayCluster:
 
 def _manage(database_url: str, *args: str) -> str:
     environment = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "claims_api.settings.test"}
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -110,9 +115,23 @@ def test_a_database_outage_is_a_503_and_the_service_recovers_by_itself():
         database_url = cluster.start()
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "claims_api.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--threads", "2", "--log-level", "warning"],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "claims_api.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             env={**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "claims_api.settings.test"},
         )
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=20)
@@ -136,8 +155,9 @@ def test_a_database_outage_is_a_503_and_the_service_recovers_by_itself():
         _assert_unavailable(client.get("/api/v1/actors/", headers=curator))  # fails in authentication
         session = {"Cookie": f"sessionid={'x' * 32}"}
         _assert_unavailable(client.get("/api/v1/actors/", headers=session))  # in the session lookup
-        _assert_unavailable(client.post("/api/v1/actors/", headers=curator,
-                                        json={"slug": "outage", "name": "Outage", "kind": "other"}))
+        _assert_unavailable(
+            client.post("/api/v1/actors/", headers=curator, json={"slug": "outage", "name": "Outage", "kind": "other"})
+        )
         admin = client.get("/admin/", headers=session)  # outside DRF: Django's own handler
         assert admin.status_code == 503 and "Retry-After" in admin.headers
         unready = client.get("/readyz")

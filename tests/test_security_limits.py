@@ -75,10 +75,17 @@ def test_health_probes_are_never_throttled(api_client, tight_throttle):
 
 
 def test_rates_come_from_the_environment():
-    code = ("import django; django.setup(); from django.conf import settings; "
-            "print(settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'], settings.REST_FRAMEWORK['NUM_PROXIES'])")
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "claims_api.settings.development",
-                   "THROTTLE_ANON": "7/second", "THROTTLE_USER": "70/second", "NUM_PROXIES": "1"}
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'], settings.REST_FRAMEWORK['NUM_PROXIES'])"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "claims_api.settings.development",
+        "THROTTLE_ANON": "7/second",
+        "THROTTLE_USER": "70/second",
+        "NUM_PROXIES": "1",
+    }
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "{'anon': '7/second', 'user': '70/second'} 1"
@@ -130,10 +137,14 @@ def test_security_headers_on_api_responses(api_client):
 
 def _production(code: str) -> dict:
     environment = {k: v for k, v in os.environ.items() if k not in ("SECURE_SSL_REDIRECT", "DEBUG")}
-    environment.update(DJANGO_SETTINGS_MODULE="claims_api.settings.production", SECRET_KEY=secrets.token_urlsafe(45),
-                       DATABASE_URL=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True,
-                            timeout=120)
+    environment.update(
+        DJANGO_SETTINGS_MODULE="claims_api.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(45),
+        DATABASE_URL=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -16,11 +16,25 @@ pytestmark = pytest.mark.django_db
 
 SOURCE = "commentary-2022-01-24-russian-build-up"
 # Words that only hidden data contains; none may appear in anything an anonymous client receives.
-SECRETS = ["Zanzibarleak", "Rejectedleak", "Reviewedleak", "SECRETNOTE", "PUBLISHEDNOTE", "DRAFTRELNOTE",
-           "leaky-curator-name", "leaky@example.org"]
+SECRETS = [
+    "Zanzibarleak",
+    "Rejectedleak",
+    "Reviewedleak",
+    "SECRETNOTE",
+    "PUBLISHEDNOTE",
+    "DRAFTRELNOTE",
+    "leaky-curator-name",
+    "leaky@example.org",
+]
 COUNTRY_DETAIL = re.compile(r"/api/v1/countries/[A-Z]{2}/$")
-LISTS = ["/api/v1/claims/", "/api/v1/claim-relations/", "/api/v1/sources/", "/api/v1/actors/", "/api/v1/countries/",
-         "/api/v1/claim-kinds/"]
+LISTS = [
+    "/api/v1/claims/",
+    "/api/v1/claim-relations/",
+    "/api/v1/sources/",
+    "/api/v1/actors/",
+    "/api/v1/countries/",
+    "/api/v1/claim-kinds/",
+]
 
 
 @pytest.fixture
@@ -31,22 +45,34 @@ def hidden(db):
     source = Source.objects.get(slug=SOURCE)
 
     def claim(summary, review_status, notes="", quote="Moscow also sent landing craft to the Black Sea"):
-        return claim_create(source=source, kind="other", status="announced", summary=summary, quote=quote,
-                            review_status=review_status, notes=notes)
+        return claim_create(
+            source=source,
+            kind="other",
+            status="announced",
+            summary=summary,
+            quote=quote,
+            review_status=review_status,
+            notes=notes,
+        )
 
     draft = claim("Zanzibarleak draft about the Black Sea.", ReviewStatus.DRAFT, notes="SECRETNOTE draft")
     rejected = claim("Rejectedleak claim about the Black Sea.", ReviewStatus.REJECTED, notes="SECRETNOTE rejected")
     reviewed = claim("Reviewedleak claim about the Black Sea.", ReviewStatus.REVIEWED, notes="SECRETNOTE reviewed")
     published = claim("A published claim about landing craft.", ReviewStatus.PUBLISHED, notes="PUBLISHEDNOTE")
     other = Claim.objects.filter(review_status=ReviewStatus.PUBLISHED).exclude(pk=published.pk).first()
-    to_draft = claim_relation_create(from_claim=published, to_claim=draft, type="contradicts", note="DRAFTRELNOTE",
-                                     created_by=user)
-    from_rejected = claim_relation_create(from_claim=rejected, to_claim=other, type="supersedes",
-                                          note="DRAFTRELNOTE 2", created_by=user)
-    visible = claim_relation_create(from_claim=published, to_claim=other, type="corroborates", note="fine",
-                                    created_by=user)
+    to_draft = claim_relation_create(
+        from_claim=published, to_claim=draft, type="contradicts", note="DRAFTRELNOTE", created_by=user
+    )
+    from_rejected = claim_relation_create(
+        from_claim=rejected, to_claim=other, type="supersedes", note="DRAFTRELNOTE 2", created_by=user
+    )
+    visible = claim_relation_create(
+        from_claim=published, to_claim=other, type="corroborates", note="fine", created_by=user
+    )
     return {
-        "claims": [draft, rejected, reviewed], "published": published, "relations": [to_draft, from_rejected],
+        "claims": [draft, rejected, reviewed],
+        "published": published,
+        "relations": [to_draft, from_rejected],
         "visible_relation": visible,
     }
 
@@ -99,8 +125,11 @@ def test_nothing_hidden_is_reachable_by_crawling_every_endpoint(hidden, api_clie
 def test_a_signed_in_user_without_the_curator_role_sees_what_anonymous_clients_see(hidden, api_client):
     client = APIClient()
     client.force_authenticate(get_user_model().objects.create_user("plain", password="x-very-long-passphrase"))
-    for url in ("/api/v1/claims/?page_size=500&count=true", "/api/v1/claim-relations/?page_size=500&count=true",
-                f"/api/v1/claims/{hidden['published'].id}/"):
+    for url in (
+        "/api/v1/claims/?page_size=500&count=true",
+        "/api/v1/claim-relations/?page_size=500&count=true",
+        f"/api/v1/claims/{hidden['published'].id}/",
+    ):
         response = client.get(url)
         assert response.json() == api_client.get(url).json()
         _assert_no_secret(response, url)
@@ -152,8 +181,11 @@ def test_filters_search_counts_and_orderings_only_reach_published_claims(hidden,
     assert ids <= set(published.values_list("id", flat=True))
     assert body["count"] <= published.count()
     assert all(claim["notes"] is None for claim in body["results"])
-    assert all(relation["claim"]["id"] in set(published.values_list("id", flat=True))
-               for claim in body["results"] for relation in claim["relations"])
+    assert all(
+        relation["claim"]["id"] in set(published.values_list("id", flat=True))
+        for claim in body["results"]
+        for relation in claim["relations"]
+    )
     _assert_no_secret(response, params)
     if "review_status" in params or "search" in params:
         assert body["results"] == [] and body["count"] == 0
@@ -183,7 +215,10 @@ def test_relation_write_serializer_does_not_reveal_hidden_claims_to_plain_users(
     client = APIClient()
     client.force_authenticate(get_user_model().objects.create_user("plain2", password="x-very-long-passphrase"))
     draft = hidden["claims"][0]
-    response = client.post("/api/v1/claim-relations/", {"type": "corroborates", "from_claim": draft.id,
-                                                         "to_claim": 999999999}, format="json")
+    response = client.post(
+        "/api/v1/claim-relations/",
+        {"type": "corroborates", "from_claim": draft.id, "to_claim": 999999999},
+        format="json",
+    )
     assert response.status_code == 403
     _assert_no_secret(response, "relation write")

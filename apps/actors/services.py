@@ -4,8 +4,9 @@ from apps.actors.models import Actor
 
 
 def _claim_ids(actor: Actor) -> set[int]:
-    from apps.claims.models import Claim
     from django.db.models import Q
+
+    from apps.claims.models import Claim
 
     return set(Claim.objects.filter(Q(subject=actor) | Q(object=actor)).values_list("id", flat=True))
 

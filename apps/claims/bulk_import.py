@@ -35,15 +35,42 @@ BATCH_SIZE = 5_000
 ID_CHUNK = 1_000
 MAX_ERRORS = 20
 
-_QUANTITY_NAMES = {"value": "quantity_value", "lower": "quantity_lower", "upper": "quantity_upper",
-                   "qualifier": "quantity_qualifier", "unit": "quantity_unit", "text": "quantity_text"}
+_QUANTITY_NAMES = {
+    "value": "quantity_value",
+    "lower": "quantity_lower",
+    "upper": "quantity_upper",
+    "qualifier": "quantity_qualifier",
+    "unit": "quantity_unit",
+    "text": "quantity_text",
+}
 _API_NAMES = {model: f"quantity.{api}" for api, model in _QUANTITY_NAMES.items()} | {"start": "quote_start"}
 
 _CLAIM_COLUMNS = [
-    "id", "source_id", "key", "kind", "status", "summary", "subject_id", "object_id", "claimant_id", "location_id",
-    "quantity_value", "quantity_lower", "quantity_upper", "quantity_qualifier", "quantity_unit", "quantity_text",
-    "valid_from", "valid_from_precision", "valid_to", "valid_to_precision", "review_status", "confidence", "notes",
-    "created_at", "updated_at",
+    "id",
+    "source_id",
+    "key",
+    "kind",
+    "status",
+    "summary",
+    "subject_id",
+    "object_id",
+    "claimant_id",
+    "location_id",
+    "quantity_value",
+    "quantity_lower",
+    "quantity_upper",
+    "quantity_qualifier",
+    "quantity_unit",
+    "quantity_text",
+    "valid_from",
+    "valid_from_precision",
+    "valid_to",
+    "valid_to_precision",
+    "review_status",
+    "confidence",
+    "notes",
+    "created_at",
+    "updated_at",
 ]
 _STAGED_COLUMNS = [*_CLAIM_COLUMNS, "quote", "quote_start", "quote_end", "prefix", "suffix"]
 _PUBLISH_STAGED_CLAIMS = f"""
@@ -122,8 +149,16 @@ def _choice(data: dict, name: str, choices, *, required: bool = True, default: s
 
 _CLAIM_CHOICES = {
     name: {value for value, _ in Claim._meta.get_field(name).choices}
-    for name in ("kind", "status", "review_status", "confidence", "quantity_qualifier", "quantity_unit",
-                 "valid_from_precision", "valid_to_precision")
+    for name in (
+        "kind",
+        "status",
+        "review_status",
+        "confidence",
+        "quantity_qualifier",
+        "quantity_unit",
+        "valid_from_precision",
+        "valid_to_precision",
+    )
 }
 
 
@@ -252,10 +287,15 @@ class _Importer:
     def add_actor(self, data: dict) -> None:
         country = self.country(data.get("country"), "country")
         actor = Actor(
-            slug=_text(data, "slug", required=True), name=_text(data, "name", required=True),
-            kind=_choice(data, "kind", ActorKind.values), aliases=list(data.get("aliases") or []),
-            country_id=country, wikidata_qid=_text(data, "wikidata_qid"), description=_text(data, "description"),
-            created_at=self.now, updated_at=self.now,
+            slug=_text(data, "slug", required=True),
+            name=_text(data, "name", required=True),
+            kind=_choice(data, "kind", ActorKind.values),
+            aliases=list(data.get("aliases") or []),
+            country_id=country,
+            wikidata_qid=_text(data, "wikidata_qid"),
+            description=_text(data, "description"),
+            created_at=self.now,
+            updated_at=self.now,
         )
         if actor.slug in self.actors:
             raise _LineError("slug", f"An actor with slug {actor.slug!r} already exists.")
@@ -270,13 +310,20 @@ class _Importer:
         if not isinstance(text, str) or not text:
             raise _LineError("text", "A source needs its text.")
         source = Source(
-            slug=_text(data, "slug", required=True), title=_text(data, "title"), authors=list(data.get("authors") or []),
-            publisher=_text(data, "publisher"), url=_text(data, "document_url"),
+            slug=_text(data, "slug", required=True),
+            title=_text(data, "title"),
+            authors=list(data.get("authors") or []),
+            publisher=_text(data, "publisher"),
+            url=_text(data, "document_url"),
             published_on=_date(data.get("published_on"), "published_on"),
             published_precision=_choice(data, "published_precision", PublicationPrecision.values, default="unknown"),
-            language=_text(data, "language") or "en", kind=_choice(data, "kind", SourceKind.values), text=text,
-            metadata_notes=_text(data, "metadata_notes"), text_sha256=text_sha256(text),
-            created_at=self.now, updated_at=self.now,
+            language=_text(data, "language") or "en",
+            kind=_choice(data, "kind", SourceKind.values),
+            text=text,
+            metadata_notes=_text(data, "metadata_notes"),
+            text_sha256=text_sha256(text),
+            created_at=self.now,
+            updated_at=self.now,
         )
         if source.slug in self.sources:
             raise _LineError("slug", f"A source with slug {source.slug!r} already exists.")
@@ -304,17 +351,30 @@ class _Importer:
         if key is not None and key in self.keys:
             raise _LineError("key", f"Key {key!r} is used twice.")
         claim = Claim(
-            source_id=source_id, key=key, kind=data.get("kind") or "", status=data.get("status") or "",
+            source_id=source_id,
+            key=key,
+            kind=data.get("kind") or "",
+            status=data.get("status") or "",
             summary=_text(data, "summary", required=True),
-            subject_id=subject and subject[0], object_id=obj and obj[0], claimant_id=claimant and claimant[0],
+            subject_id=subject and subject[0],
+            object_id=obj and obj[0],
+            claimant_id=claimant and claimant[0],
             location_id=location,
-            valid_from=_date(data.get("valid_from"), "valid_from"), valid_to=_date(data.get("valid_to"), "valid_to"),
+            valid_from=_date(data.get("valid_from"), "valid_from"),
+            valid_to=_date(data.get("valid_to"), "valid_to"),
             valid_from_precision=data.get("valid_from_precision") or "",
             valid_to_precision=data.get("valid_to_precision") or "",
             review_status=data.get("review_status") or ReviewStatus.DRAFT,
-            confidence=data.get("confidence") or Confidence.MEDIUM, notes=_text(data, "notes"),
-            **{model: (_number(quantity.get(api), f"quantity.{api}") if api in ("value", "lower", "upper")
-                       else (quantity.get(api) or "")) for api, model in _QUANTITY_NAMES.items()},
+            confidence=data.get("confidence") or Confidence.MEDIUM,
+            notes=_text(data, "notes"),
+            **{
+                model: (
+                    _number(quantity.get(api), f"quantity.{api}")
+                    if api in ("value", "lower", "upper")
+                    else (quantity.get(api) or "")
+                )
+                for api, model in _QUANTITY_NAMES.items()
+            },
         )
         try:
             _check_choices(claim)
@@ -333,12 +393,35 @@ class _Importer:
             self.keys.add(key)
         context = QuoteAnchor.CONTEXT_LENGTH
         row = (
-            claim.source_id, claim.key, claim.kind, claim.status, claim.summary, claim.subject_id, claim.object_id,
-            claim.claimant_id, claim.location_id, claim.quantity_value, claim.quantity_lower, claim.quantity_upper,
-            claim.quantity_qualifier, claim.quantity_unit, claim.quantity_text, claim.valid_from,
-            claim.valid_from_precision, claim.valid_to, claim.valid_to_precision, claim.review_status,
-            claim.confidence, claim.notes, self.now, self.now,
-            quote, begin, end, text[max(0, begin - context) : begin], text[end : end + context],
+            claim.source_id,
+            claim.key,
+            claim.kind,
+            claim.status,
+            claim.summary,
+            claim.subject_id,
+            claim.object_id,
+            claim.claimant_id,
+            claim.location_id,
+            claim.quantity_value,
+            claim.quantity_lower,
+            claim.quantity_upper,
+            claim.quantity_qualifier,
+            claim.quantity_unit,
+            claim.quantity_text,
+            claim.valid_from,
+            claim.valid_from_precision,
+            claim.valid_to,
+            claim.valid_to_precision,
+            claim.review_status,
+            claim.confidence,
+            claim.notes,
+            self.now,
+            self.now,
+            quote,
+            begin,
+            end,
+            text[max(0, begin - context) : begin],
+            text[end : end + context],
         )
         touched = involved | {location, subject and subject[1], obj and obj[1]}
         self.pending_claims.append((row, involved, touched - {None}))
@@ -355,7 +438,7 @@ class _Importer:
         if not self.pending_claims:
             return
         ids = [self.next_id(Claim) for _ in self.pending_claims]
-        self.writer.submit(list(zip(ids, self.pending_claims)))
+        self.writer.submit(list(zip(ids, self.pending_claims, strict=True)))
         self.summary.claims += len(self.pending_claims)
         self.pending_claims = []
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.actors.models import Actor
@@ -20,13 +20,37 @@ from apps.sources.text import strip_markup
 
 ACTOR_FIELDS = {"slug", "name", "kind", "country", "aliases", "wikidata", "description"}
 SOURCE_FIELDS = {
-    "slug", "text_file", "title", "authors", "publisher", "url", "published_on", "published_precision",
-    "language", "kind", "metadata_notes",
+    "slug",
+    "text_file",
+    "title",
+    "authors",
+    "publisher",
+    "url",
+    "published_on",
+    "published_precision",
+    "language",
+    "kind",
+    "metadata_notes",
 }
 CLAIM_FIELDS = {
-    "key", "kind", "status", "summary", "subject", "object", "claimant", "location", "countries", "quantity",
-    "valid_from", "valid_from_precision", "valid_to", "valid_to_precision", "quote", "confidence",
-    "review_status", "notes",
+    "key",
+    "kind",
+    "status",
+    "summary",
+    "subject",
+    "object",
+    "claimant",
+    "location",
+    "countries",
+    "quantity",
+    "valid_from",
+    "valid_from_precision",
+    "valid_to",
+    "valid_to_precision",
+    "quote",
+    "confidence",
+    "review_status",
+    "notes",
 }
 QUANTITY_FIELDS = {"value", "lower", "upper", "qualifier", "unit", "text"}
 RELATION_FIELDS = {"from", "to", "type", "note"}
@@ -277,7 +301,9 @@ class _Loader:
             note = (data.get("note") or "").strip()
             try:
                 if relation is None:
-                    claim_relation_create(from_claim=from_claim, to_claim=to_claim, type=data.get("type", ""), note=note)
+                    claim_relation_create(
+                        from_claim=from_claim, to_claim=to_claim, type=data.get("type", ""), note=note
+                    )
                     self.report.add("relations", "created")
                 elif relation.note != note:
                     relation.note = note

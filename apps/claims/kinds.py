@@ -74,14 +74,23 @@ KIND_RULES: dict[str, KindRule] = {
     ClaimKind.SANCTIONS: KindRule(
         "Economic, financial or technological sanctions against a target.",
         ("object",),
-        (S.THREATENED, S.DEMANDED, S.PROPOSED, S.ANNOUNCED, S.PLANNED, S.IMPOSED, S.ONGOING,
-         S.PREDICTED, S.SUPPORTS, S.OPPOSES),
+        (
+            S.THREATENED,
+            S.DEMANDED,
+            S.PROPOSED,
+            S.ANNOUNCED,
+            S.PLANNED,
+            S.IMPOSED,
+            S.ONGOING,
+            S.PREDICTED,
+            S.SUPPORTS,
+            S.OPPOSES,
+        ),
     ),
     ClaimKind.ALLIANCE_POSITION: KindRule(
         "An actor's stance on an alliance or on membership of it (object: the alliance).",
         ("subject", "object"),
-        (S.SUPPORTS, S.OPPOSES, S.DEMANDED, S.REFUSED, S.ANNOUNCED, S.PROPOSED, S.PREDICTED,
-         S.ONGOING, S.COMPLETED),
+        (S.SUPPORTS, S.OPPOSES, S.DEMANDED, S.REFUSED, S.ANNOUNCED, S.PROPOSED, S.PREDICTED, S.ONGOING, S.COMPLETED),
     ),
     ClaimKind.DIPLOMATIC_DEMAND: KindRule(
         "A demand, ultimatum or condition put to another actor (object: who is asked).",
@@ -121,14 +130,12 @@ KIND_RULES: dict[str, KindRule] = {
     ClaimKind.ENERGY_MEASURE: KindRule(
         "Energy supply, pipelines, export routes and measures taken on them.",
         ("subject",),
-        (S.ANNOUNCED, S.PLANNED, S.IMPOSED, S.THREATENED, S.ONGOING, S.COMPLETED, S.REFUSED,
-         S.SUPPORTS, S.OPPOSES),
+        (S.ANNOUNCED, S.PLANNED, S.IMPOSED, S.THREATENED, S.ONGOING, S.COMPLETED, S.REFUSED, S.SUPPORTS, S.OPPOSES),
     ),
     ClaimKind.INTERVENTION: KindRule(
         "A military or political intervention in another country (location: where).",
         ("subject", "location"),
-        (S.DEMANDED, S.ANNOUNCED, S.THREATENED, S.PREDICTED, S.ONGOING, S.COMPLETED, S.REFUSED,
-         S.DENIED),
+        (S.DEMANDED, S.ANNOUNCED, S.THREATENED, S.PREDICTED, S.ONGOING, S.COMPLETED, S.REFUSED, S.DENIED),
     ),
     ClaimKind.MILITARY_BASE: KindRule(
         "A military base or permanent presence established, kept or planned abroad.",

@@ -32,27 +32,48 @@ class Claim(models.Model):
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
     key = models.SlugField(
-        max_length=120, unique=True, null=True, blank=True,
+        max_length=120,
+        unique=True,
+        null=True,
+        blank=True,
         help_text="Stable natural key for curated claims (fixtures); optional.",
     )
     kind = models.CharField(max_length=32, choices=ClaimKind.choices)
-    status = models.CharField(max_length=16, choices=ClaimStatus.choices, help_text="The stance or act the claim reports.")
+    status = models.CharField(
+        max_length=16, choices=ClaimStatus.choices, help_text="The stance or act the claim reports."
+    )
     summary = models.TextField(help_text="One neutral sentence saying what is claimed.")
 
     subject = models.ForeignKey(
-        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="claims_as_subject",
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_as_subject",
         help_text="The actor the claim is about, or who acts.",
     )
     object = models.ForeignKey(
-        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="claims_as_object",
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_as_object",
         help_text="The actor acted upon or addressed (a sanctions target, an alliance joined…).",
     )
     claimant = models.ForeignKey(
-        Actor, on_delete=models.PROTECT, null=True, blank=True, related_name="claims_as_claimant",
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_as_claimant",
         help_text="Who asserts it, when that is not the source's own voice.",
     )
     location = models.ForeignKey(
-        Country, on_delete=models.PROTECT, null=True, blank=True, related_name="claims_located",
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims_located",
         help_text="The country where it happens.",
     )
     countries = models.ManyToManyField(
@@ -93,7 +114,10 @@ class Claim(models.Model):
             models.Index(F("reported_on").desc(nulls_last=True), F("id").desc(), name="claim_newest"),
             models.Index("kind", F("reported_on").desc(nulls_last=True), F("id").desc(), name="claim_kind_newest"),
             models.Index(
-                "location", "kind", F("reported_on").desc(nulls_last=True), F("id").desc(),
+                "location",
+                "kind",
+                F("reported_on").desc(nulls_last=True),
+                F("id").desc(),
                 name="claim_location_kind_newest",
             ),
             models.Index(fields=["source", "id"], name="claim_source"),
@@ -108,20 +132,25 @@ class Claim(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(quantity_lower__isnull=True) | Q(quantity_upper__isnull=True)
+                condition=Q(quantity_lower__isnull=True)
+                | Q(quantity_upper__isnull=True)
                 | Q(quantity_lower__lte=F("quantity_upper")),
                 name="claim_quantity_bounds_ordered",
                 violation_error_message="The lower bound must not exceed the upper bound.",
             ),
             models.CheckConstraint(
                 condition=Q(quantity_value__isnull=True)
-                | ((Q(quantity_lower__isnull=True) | Q(quantity_lower__lte=F("quantity_value")))
-                   & (Q(quantity_upper__isnull=True) | Q(quantity_upper__gte=F("quantity_value")))),
+                | (
+                    (Q(quantity_lower__isnull=True) | Q(quantity_lower__lte=F("quantity_value")))
+                    & (Q(quantity_upper__isnull=True) | Q(quantity_upper__gte=F("quantity_value")))
+                ),
                 name="claim_quantity_value_within_bounds",
                 violation_error_message="The value must lie between the bounds.",
             ),
             models.CheckConstraint(
-                condition=(Q(quantity_value__isnull=True) & Q(quantity_lower__isnull=True) & Q(quantity_upper__isnull=True))
+                condition=(
+                    Q(quantity_value__isnull=True) & Q(quantity_lower__isnull=True) & Q(quantity_upper__isnull=True)
+                )
                 | ~Q(quantity_unit=""),
                 name="claim_quantity_has_unit",
                 violation_error_message="A quantity needs a unit.",
@@ -226,7 +255,9 @@ class ClaimRelation(models.Model):
                 violation_error_message="A claim cannot be related to itself.",
             ),
             models.UniqueConstraint(
-                Least("from_claim", "to_claim"), Greatest("from_claim", "to_claim"), "type",
+                Least("from_claim", "to_claim"),
+                Greatest("from_claim", "to_claim"),
+                "type",
                 name="relation_unique_per_pair",
                 violation_error_message="These two claims are already related this way.",
             ),

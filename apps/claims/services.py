@@ -30,7 +30,6 @@ WHERE c.id = ANY(%(ids)s) AND touched.country_id IS NOT NULL;
 """
 
 
-
 def search_vector_sql(*, summary: str, quote: str, title: str) -> str:
     """The SQL expression of a claim's search vector: summary weighs most, then the quote, then the source title."""
     return (
@@ -43,11 +42,13 @@ def search_vector_sql(*, summary: str, quote: str, title: str) -> str:
 _REFRESH_DERIVED_COLUMNS = f"""
 UPDATE claims_claim c
 SET reported_on = s.published_on,
-    search_vector = {search_vector_sql(
+    search_vector = {
+    search_vector_sql(
         summary="c.summary",
         quote="(SELECT a.exact FROM claims_quoteanchor a WHERE a.claim_id = c.id)",
         title="s.title",
-    )}
+    )
+}
 FROM sources_source s
 WHERE s.id = c.source_id AND c.id = ANY(%(ids)s);
 """

@@ -44,7 +44,7 @@ class _Zipf:
 
     def __init__(self, items: list, s: float, rng: random.Random):
         self.items = items
-        self.cumulative = list(itertools.accumulate(1 / (rank ** s) for rank in range(1, len(items) + 1)))
+        self.cumulative = list(itertools.accumulate(1 / (rank**s) for rank in range(1, len(items) + 1)))
         self.rng = rng
 
     def draw(self):
@@ -80,8 +80,14 @@ def _quantity(rng: random.Random, kind: str) -> dict:
 
 
 def synthetic_corpus_write(
-    *, path: Path, claims: int = 1_000_000, seed: int = 1, actors: int = 5_000, sources: int = 50_000,
-    publishers: int = 500, vocabulary: int = 30_000,
+    *,
+    path: Path,
+    claims: int = 1_000_000,
+    seed: int = 1,
+    actors: int = 5_000,
+    sources: int = 50_000,
+    publishers: int = 500,
+    vocabulary: int = 30_000,
 ) -> dict[str, int]:
     """Write the corpus to ``path``; returns how many of each record it wrote."""
     rng = random.Random(seed)
@@ -102,8 +108,11 @@ def synthetic_corpus_write(
         actor_rows = []
         for number in range(1, actors + 1):
             actor = {
-                "type": "actor", "slug": f"synthetic-actor-{number:05d}", "name": f"{words.words(2).title()} {number}",
-                "kind": rng.choice(actor_kinds), "country": countries.draw(),
+                "type": "actor",
+                "slug": f"synthetic-actor-{number:05d}",
+                "name": f"{words.words(2).title()} {number}",
+                "kind": rng.choice(actor_kinds),
+                "country": countries.draw(),
             }
             actor_rows.append((actor["slug"], actor["country"]))
             _line(out, actor)
@@ -117,12 +126,21 @@ def synthetic_corpus_write(
             text = " ".join(sentences)
             undated = rng.random() < UNDATED_SOURCE_SHARE
             published = None if undated else (FIRST_DAY + datetime.timedelta(days=rng.randrange(DAYS))).isoformat()
-            _line(out, {
-                "type": "source", "slug": slug, "title": f"[synthetic] {words.words(6)}",
-                "publisher": publisher_names.draw(), "published_on": published,
-                "published_precision": "unknown" if undated else "day", "kind": "news", "language": "en",
-                "text": text, "metadata_notes": "Synthetic benchmark data; not a real document.",
-            })
+            _line(
+                out,
+                {
+                    "type": "source",
+                    "slug": slug,
+                    "title": f"[synthetic] {words.words(6)}",
+                    "publisher": publisher_names.draw(),
+                    "published_on": published,
+                    "published_precision": "unknown" if undated else "day",
+                    "kind": "news",
+                    "language": "en",
+                    "text": text,
+                    "metadata_notes": "Synthetic benchmark data; not a real document.",
+                },
+            )
             offset = 0
             for sentence in sentences:
                 kind = rng.choice(kinds)
@@ -131,11 +149,17 @@ def synthetic_corpus_write(
                 target, target_country = actor_pick.draw()
                 location = countries.draw()
                 claim = {
-                    "type": "claim", "source": slug, "kind": kind, "status": rng.choice(rule.statuses),
+                    "type": "claim",
+                    "source": slug,
+                    "kind": kind,
+                    "status": rng.choice(rule.statuses),
                     "summary": f"{kind.label}: {words.words(rng.randint(6, 12))}.",
-                    "subject": subject, "object": target, "location": location,
+                    "subject": subject,
+                    "object": target,
+                    "location": location,
                     "countries": sorted({location, subject_country, target_country}),
-                    "quote": sentence, "quote_start": offset,
+                    "quote": sentence,
+                    "quote_start": offset,
                     "review_status": "published" if rng.random() < PUBLISHED_SHARE else "draft",
                     "confidence": rng.choice(["low", "medium", "high"]),
                 }

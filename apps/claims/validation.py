@@ -119,6 +119,9 @@ def anchor_locate(text: str, exact: str, start: int | None = None) -> tuple[int,
     if text.find(exact, first + 1) != -1:
         count = text.count(exact)
         raise ValidationError(
-            {"quote": f"The quote is ambiguous: it occurs {count} times in the source text; quote more, or give its start offset."}
+            {
+                "quote": f"The quote is ambiguous: it occurs {count} times in the source text; "
+                "quote more, or give its start offset."
+            }
         )
     return first, first + len(exact)

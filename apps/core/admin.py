@@ -51,7 +51,8 @@ def recent_changes_html(entries: Iterable[tuple[str, object]], *, full_history_u
         changes = history_changes(record)
         if changes:
             detail = format_html_join(
-                "", "<li><strong>{}</strong>: <del>{}</del> → <ins>{}</ins></li>",
+                "",
+                "<li><strong>{}</strong>: <del>{}</del> → <ins>{}</ins></li>",
                 ((change["field"], change["old"] or "—", change["new"] or "—") for change in changes),
             )
             detail = format_html("<ul>{}</ul>", detail)
@@ -59,13 +60,15 @@ def recent_changes_html(entries: Iterable[tuple[str, object]], *, full_history_u
             detail = "no field changed"
         else:
             detail = ""
-        rows.append((
-            record.history_date.strftime("%Y-%m-%d %H:%M"),
-            record.history_user or "system (no user)",
-            label,
-            HISTORY_TYPES.get(record.history_type, record.history_type),
-            detail,
-        ))
+        rows.append(
+            (
+                record.history_date.strftime("%Y-%m-%d %H:%M"),
+                record.history_user or "system (no user)",
+                label,
+                HISTORY_TYPES.get(record.history_type, record.history_type),
+                detail,
+            )
+        )
     if not rows:
         return "No recorded changes yet."
     table = format_html(
@@ -116,9 +119,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def recent_changes(self, obj):
         if obj is None or obj.pk is None:
             return "—"
-        entries = sorted(
-            self.recent_changes_entries(obj), key=lambda entry: entry[1].history_date, reverse=True
-        )[: self.recent_changes_limit]
+        entries = sorted(self.recent_changes_entries(obj), key=lambda entry: entry[1].history_date, reverse=True)[
+            : self.recent_changes_limit
+        ]
         return recent_changes_html(entries, full_history_url=self.history_url(obj))
 
     # Deleted objects -----------------------------------------------------------------------

@@ -45,7 +45,8 @@ class ProbeView(APIView):
 
 
 @extend_schema(
-    tags=["health"], summary="Liveness",
+    tags=["health"],
+    summary="Liveness",
     description="200 while the process serves requests. Does not touch the database.",
     responses={200: LivenessSerializer},
 )
@@ -71,7 +72,8 @@ def _unapplied_migrations() -> int:
 
 
 @extend_schema(
-    tags=["health"], summary="Readiness",
+    tags=["health"],
+    summary="Readiness",
     description="200 when the database answers and every migration is applied; 503 otherwise, "
     "with the failing checks in errors (field: database or migrations).",
     responses={

@@ -22,7 +22,9 @@ def server_error(request):
         headers = {"Retry-After": str(ServiceUnavailable.wait)}
         if answers_json(request.path):
             return error_response(
-                status_code=503, code=ServiceUnavailable.default_code, detail=str(ServiceUnavailable.default_detail),
+                status_code=503,
+                code=ServiceUnavailable.default_code,
+                detail=str(ServiceUnavailable.default_detail),
                 headers=headers,
             )
         return HttpResponse(

@@ -56,12 +56,19 @@ class Source(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(published_precision=PublicationPrecision.UNKNOWN, published_on__isnull=True)
-                    | (~models.Q(published_precision=PublicationPrecision.UNKNOWN) & models.Q(published_on__isnull=False))
+                    | (
+                        ~models.Q(published_precision=PublicationPrecision.UNKNOWN)
+                        & models.Q(published_on__isnull=False)
+                    )
                 ),
                 name="source_date_matches_precision",
-                violation_error_message="A publication date needs a precision, and a precision other than unknown needs a date.",
+                violation_error_message=(
+                    "A publication date needs a precision, and a precision other than unknown needs a date."
+                ),
             ),
-            models.CheckConstraint(condition=models.Q(text_sha256__regex=r"^[0-9a-f]{64}$"), name="source_sha256_format"),
+            models.CheckConstraint(
+                condition=models.Q(text_sha256__regex=r"^[0-9a-f]{64}$"), name="source_sha256_format"
+            ),
         ]
 
     def __str__(self) -> str:

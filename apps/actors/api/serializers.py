@@ -19,8 +19,17 @@ class ActorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Actor
         fields = [
-            "id", "slug", "name", "kind", "aliases", "country", "wikidata_qid", "description",
-            "url", "created_at", "updated_at",
+            "id",
+            "slug",
+            "name",
+            "kind",
+            "aliases",
+            "country",
+            "wikidata_qid",
+            "description",
+            "url",
+            "created_at",
+            "updated_at",
         ]
 
 

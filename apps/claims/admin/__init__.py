@@ -102,7 +102,12 @@ class ClaimAdmin(HistoryAdmin):
     list_filter = ("kind", "review_status", CountryFilter, SourceFilter, PublisherFilter, "confidence", "status")
     date_hierarchy = "reported_on"
     search_fields = (
-        "summary", "anchor__exact", "subject__name", "object__name", "claimant__name", "source__title",
+        "summary",
+        "anchor__exact",
+        "subject__name",
+        "object__name",
+        "claimant__name",
+        "source__title",
     )
     search_help_text = "Words of the summary, the quote, the source title or an actor's name."
     # Newest source first, then each source's claims in reading order.
@@ -123,20 +128,26 @@ class ClaimAdmin(HistoryAdmin):
             ("Passage", {"fields": passage}),
             ("What is claimed", {"fields": ["kind", "status", "summary"]}),
             ("Who and where", {"fields": ["subject", "object", "claimant", "location", "countries"]}),
-            ("Quantity", {
-                "fields": [
-                    ("quantity_value", "quantity_qualifier", "quantity_unit"),
-                    ("quantity_lower", "quantity_upper"),
-                    "quantity_text",
-                ],
-                "classes": ["quantity"],
-                "description": "Give the figure and its qualifier; the bounds follow from them unless you set them "
-                "(vague words such as “tens of thousands” in the wording get a range).",
-            }),
-            ("Valid time", {
-                "fields": [("valid_from", "valid_from_precision"), ("valid_to", "valid_to_precision")],
-                "description": "When the claimed situation holds or the event happens, not when it was reported.",
-            }),
+            (
+                "Quantity",
+                {
+                    "fields": [
+                        ("quantity_value", "quantity_qualifier", "quantity_unit"),
+                        ("quantity_lower", "quantity_upper"),
+                        "quantity_text",
+                    ],
+                    "classes": ["quantity"],
+                    "description": "Give the figure and its qualifier; the bounds follow from them unless you set them "
+                    "(vague words such as “tens of thousands” in the wording get a range).",
+                },
+            ),
+            (
+                "Valid time",
+                {
+                    "fields": [("valid_from", "valid_from_precision"), ("valid_to", "valid_to_precision")],
+                    "description": "When the claimed situation holds or the event happens, not when it was reported.",
+                },
+            ),
             ("Curation", {"fields": ["review_status", "confidence", "notes", "key"]}),
         ]
         if obj is not None:
@@ -147,7 +158,8 @@ class ClaimAdmin(HistoryAdmin):
         # Every column's related row in the one query (the changelist skips list_select_related when
         # the queryset already joins); the source's text is large and never shown in a list of claims.
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .select_related("source", "subject", "anchor")
             .defer("source__text", "source__metadata_notes", "search_vector")
         )
@@ -201,7 +213,12 @@ class ClaimAdmin(HistoryAdmin):
         return format_html(
             '<blockquote class="passage">…{}<mark>{}</mark>{}…</blockquote>'
             '<a href="{}">Show in the source</a> · characters {}–{}',
-            anchor.prefix, anchor.exact, anchor.suffix, url, anchor.start, anchor.end,
+            anchor.prefix,
+            anchor.exact,
+            anchor.suffix,
+            url,
+            anchor.start,
+            anchor.end,
         )
 
     def recent_changes_entries(self, claim):
@@ -210,9 +227,7 @@ class ClaimAdmin(HistoryAdmin):
         anchors = QuoteAnchor.history.filter(claim_id=claim.pk).select_related("history_user")[:limit]
         entries += [("Quote", record) for record in anchors]
         relations = ClaimRelation.history.filter(Q(from_claim_id=claim.pk) | Q(to_claim_id=claim.pk))
-        entries += [
-            (f"Relation #{record.id}", record) for record in relations.select_related("history_user")[:limit]
-        ]
+        entries += [(f"Relation #{record.id}", record) for record in relations.select_related("history_user")[:limit]]
         return entries
 
     # Writes go through the services --------------------------------------------------------
@@ -240,8 +255,11 @@ class ClaimAdmin(HistoryAdmin):
         for relation in relations:
             if relation.pk is None:
                 claim_relation_create(
-                    from_claim=relation.from_claim, to_claim=relation.to_claim, type=relation.type,
-                    note=relation.note, created_by=request.user,
+                    from_claim=relation.from_claim,
+                    to_claim=relation.to_claim,
+                    type=relation.type,
+                    note=relation.note,
+                    created_by=request.user,
                 )
             else:
                 claim_relation_update(relation=relation)
@@ -273,19 +291,27 @@ class ClaimAdmin(HistoryAdmin):
             self.message_user(request, f"{unchanged} already {label}.", messages.INFO)
         if refused:
             items = format_html_join(
-                "", '<li><a href="{}">#{} {}</a>: {}</li>',
+                "",
+                '<li><a href="{}">#{} {}</a>: {}</li>',
                 (
                     (
-                        reverse("admin:claims_claim_change", args=[claim.pk]), claim.pk,
-                        Truncator(claim.summary).chars(80), reason,
+                        reverse("admin:claims_claim_change", args=[claim.pk]),
+                        claim.pk,
+                        Truncator(claim.summary).chars(80),
+                        reason,
                     )
                     for claim, reason in refused
                 ),
             )
             self.message_user(
                 request,
-                format_html("{} claim{} could not be {} and kept their status:<ul>{}</ul>",
-                            len(refused), "s" if len(refused) != 1 else "", label, items),
+                format_html(
+                    "{} claim{} could not be {} and kept their status:<ul>{}</ul>",
+                    len(refused),
+                    "s" if len(refused) != 1 else "",
+                    label,
+                    items,
+                ),
                 messages.ERROR,
             )
 
@@ -319,7 +345,8 @@ class ClaimRelationAdmin(HistoryAdmin):
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .select_related("from_claim", "to_claim", "created_by")
             .defer("from_claim__search_vector", "to_claim__search_vector")
         )

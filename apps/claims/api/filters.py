@@ -18,7 +18,8 @@ class ClaimFilterSet(django_filters.FilterSet):
     kind = MultipleValueChoiceFilter(choices=ClaimKind.choices, help_text="Claim kind(s), see /claim-kinds/." + MULTI)
     status = MultipleValueChoiceFilter(choices=ClaimStatus.choices, help_text="Status (stance)." + MULTI)
     review_status = MultipleValueChoiceFilter(
-        choices=ReviewStatus.choices, help_text="Review status; anonymous clients only ever see published claims." + MULTI
+        choices=ReviewStatus.choices,
+        help_text="Review status; anonymous clients only ever see published claims." + MULTI,
     )
     subject = SlugMultipleFilter(queryset=Actor.objects.all(), help_text="Subject actor slug(s)." + MULTI)
     object = SlugMultipleFilter(queryset=Actor.objects.all(), help_text="Object (target) actor slug(s)." + MULTI)
@@ -37,10 +38,12 @@ class ClaimFilterSet(django_filters.FilterSet):
         field_name="source__publisher", lookup_expr="iexact", help_text="The source's publisher, exact but any case."
     )
     valid_from = django_filters.DateFilter(
-        method="filter_valid_from", help_text="Claims whose valid time overlaps the period starting on this date (YYYY-MM-DD)."
+        method="filter_valid_from",
+        help_text="Claims whose valid time overlaps the period starting on this date (YYYY-MM-DD).",
     )
     valid_to = django_filters.DateFilter(
-        method="filter_valid_to", help_text="Claims whose valid time overlaps the period ending on this date (YYYY-MM-DD)."
+        method="filter_valid_to",
+        help_text="Claims whose valid time overlaps the period ending on this date (YYYY-MM-DD).",
     )
     reported_from = django_filters.DateFilter(
         field_name="reported_on", lookup_expr="gte", help_text="Source published on or after this date (YYYY-MM-DD)."
@@ -49,16 +52,19 @@ class ClaimFilterSet(django_filters.FilterSet):
         field_name="reported_on", lookup_expr="lte", help_text="Source published on or before this date (YYYY-MM-DD)."
     )
     quantity_min = django_filters.NumberFilter(
-        method="filter_quantity_min", help_text="Claims whose quantity can be at least this (upper bound ≥ value, or unbounded)."
+        method="filter_quantity_min",
+        help_text="Claims whose quantity can be at least this (upper bound ≥ value, or unbounded).",
     )
     quantity_max = django_filters.NumberFilter(
-        method="filter_quantity_max", help_text="Claims whose quantity can be at most this (lower bound ≤ value, or unbounded)."
+        method="filter_quantity_max",
+        help_text="Claims whose quantity can be at most this (lower bound ≤ value, or unbounded).",
     )
     unit = MultipleValueChoiceFilter(
         field_name="quantity_unit", choices=QuantityUnit.choices, help_text="Quantity unit(s)." + MULTI
     )
     related = MultipleValueChoiceFilter(
-        choices=RelationType.choices, method="filter_related",
+        choices=RelationType.choices,
+        method="filter_related",
         help_text="Claims with at least one relation of this type, in either direction." + MULTI,
     )
     search = django_filters.CharFilter(
@@ -103,9 +109,7 @@ class ClaimFilterSet(django_filters.FilterSet):
         if not types:
             return queryset
         relations = visible_relations(self.request.user if self.request else None).filter(type__in=types)
-        return queryset.filter(
-            Q(id__in=relations.values("from_claim_id")) | Q(id__in=relations.values("to_claim_id"))
-        )
+        return queryset.filter(Q(id__in=relations.values("from_claim_id")) | Q(id__in=relations.values("to_claim_id")))
 
     def filter_search(self, queryset, name, value):
         if not value.strip():

@@ -12,8 +12,10 @@ import time
 import psycopg
 from django.db import connection
 
-_ACTOR = "CASE WHEN {a}.id IS NULL THEN NULL ELSE json_build_object(" \
+_ACTOR = (
+    "CASE WHEN {a}.id IS NULL THEN NULL ELSE json_build_object("
     "'slug', {a}.slug, 'name', {a}.name, 'kind', {a}.kind, 'url', %(base)s::text || 'actors/' || {a}.slug || '/') END"
+)
 
 _RELATIONS_TOWARDS = """
 SELECT r.{this}_claim_id AS claim_id, r.id, r.type, '{direction}' AS direction, r.note, o.id AS other_id,

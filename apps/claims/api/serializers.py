@@ -16,16 +16,22 @@ from apps.sources.models import Source
 class QuantitySerializer(serializers.Serializer):
     """A qualified amount. Bounds are inclusive; a null bound is unbounded on that side."""
 
-    value = serializers.FloatField(source="quantity_value", allow_null=True, required=False, help_text="The figure as stated.")
+    value = serializers.FloatField(
+        source="quantity_value", allow_null=True, required=False, help_text="The figure as stated."
+    )
     lower = serializers.FloatField(source="quantity_lower", allow_null=True, required=False, help_text="Lower bound.")
     upper = serializers.FloatField(source="quantity_upper", allow_null=True, required=False, help_text="Upper bound.")
     qualifier = OptionalChoiceField(
-        source="quantity_qualifier", choices=QuantityQualifier.choices,
+        source="quantity_qualifier",
+        choices=QuantityQualifier.choices,
         help_text="How the figure is qualified; bounds follow from it when not given (see the README's table).",
     )
     unit = serializers.ChoiceField(source="quantity_unit", choices=QuantityUnit.choices)
     text = serializers.CharField(
-        source="quantity_text", allow_blank=True, required=False, max_length=200,
+        source="quantity_text",
+        allow_blank=True,
+        required=False,
+        max_length=200,
         help_text="The raw wording, e.g. 'over 100,000'; vague amounts ('tens of thousands') get bounds from it.",
     )
 
@@ -70,17 +76,40 @@ class ClaimSerializer(serializers.ModelSerializer):
     quantity = QuantitySerializer(source="*", allow_null=True)
     valid_from_precision = OptionalChoiceField(choices=DatePrecision.choices)
     valid_to_precision = OptionalChoiceField(choices=DatePrecision.choices)
-    anchor = QuoteAnchorSerializer(allow_null=True, help_text="The verbatim passage and its offsets in the source text.")
+    anchor = QuoteAnchorSerializer(
+        allow_null=True, help_text="The verbatim passage and its offsets in the source text."
+    )
     relations = serializers.SerializerMethodField()
     notes = serializers.SerializerMethodField(help_text="Curator notes; null unless the client may see drafts.")
 
     class Meta:
         model = Claim
         fields = [
-            "id", "url", "key", "kind", "status", "summary", "source", "subject", "object", "claimant",
-            "location", "countries", "quantity", "valid_from", "valid_from_precision", "valid_to",
-            "valid_to_precision", "reported_on", "anchor", "relations", "review_status", "confidence",
-            "notes", "created_at", "updated_at",
+            "id",
+            "url",
+            "key",
+            "kind",
+            "status",
+            "summary",
+            "source",
+            "subject",
+            "object",
+            "claimant",
+            "location",
+            "countries",
+            "quantity",
+            "valid_from",
+            "valid_from_precision",
+            "valid_to",
+            "valid_to_precision",
+            "reported_on",
+            "anchor",
+            "relations",
+            "review_status",
+            "confidence",
+            "notes",
+            "created_at",
+            "updated_at",
         ]
 
     def to_representation(self, claim):
@@ -120,9 +149,15 @@ class ClaimWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ClaimKind.choices)
     status = serializers.ChoiceField(choices=ClaimStatus.choices)
     summary = serializers.CharField()
-    subject = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False)
-    object = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False)
-    claimant = serializers.SlugRelatedField(slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False)
+    subject = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False
+    )
+    object = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False
+    )
+    claimant = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False
+    )
     location = CountryCodeField(allow_null=True, required=False, help_text="Alpha-2 code of where it happens.")
     countries = CountryCodeField(many=True, required=False, help_text="Alpha-2 codes of every country involved.")
     quantity = QuantitySerializer(allow_null=True, required=False)
@@ -131,12 +166,15 @@ class ClaimWriteSerializer(serializers.Serializer):
     valid_to = serializers.DateField(allow_null=True, required=False)
     valid_to_precision = OptionalChoiceField(choices=DatePrecision.choices)
     quote = serializers.CharField(
-        trim_whitespace=False, required=False,
+        trim_whitespace=False,
+        required=False,
         help_text="The verbatim passage of the source's stored text; required when creating. "
         "The server finds its offsets and rejects a quote that is missing or occurs more than once.",
     )
     quote_start = serializers.IntegerField(
-        min_value=0, required=False, allow_null=True,
+        min_value=0,
+        required=False,
+        allow_null=True,
         help_text="Offset of the quote, to pick one of several occurrences; checked against the text.",
     )
     review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
@@ -187,7 +225,9 @@ class ClaimKindSerializer(serializers.Serializer):
     id = serializers.ChoiceField(choices=ClaimKind.choices, help_text="The identifier used in claims and filters.")
     label = serializers.CharField()
     description = serializers.CharField()
-    required_fields = serializers.ListField(child=serializers.CharField(), help_text="Fields a claim of this kind must have.")
+    required_fields = serializers.ListField(
+        child=serializers.CharField(), help_text="Fields a claim of this kind must have."
+    )
     statuses = serializers.ListField(
         child=serializers.ChoiceField(choices=ClaimStatus.choices), help_text="Statuses a claim of this kind may take."
     )

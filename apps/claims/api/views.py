@@ -1,5 +1,5 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 import orjson
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -9,8 +9,8 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from apps.claims.api.listing import claims_page_json
 from apps.claims.api.filters import ClaimFilterSet, ClaimRelationFilterSet
+from apps.claims.api.listing import claims_page_json
 from apps.claims.api.serializers import (
     ClaimKindSerializer,
     ClaimRelationSerializer,
@@ -51,8 +51,15 @@ def _api_errors(error: DjangoValidationError) -> ApiValidationError:
 def _relations_towards(end: str, user):
     """Relations whose ``end`` claim the user may see, with that claim's brief fields joined in."""
     relations = ClaimRelation.objects.select_related(f"{end}__source").only(
-        "id", "type", "note", "from_claim_id", "to_claim_id",
-        f"{end}__id", f"{end}__kind", f"{end}__summary", f"{end}__source__slug",
+        "id",
+        "type",
+        "note",
+        "from_claim_id",
+        "to_claim_id",
+        f"{end}__id",
+        f"{end}__kind",
+        f"{end}__summary",
+        f"{end}__source__slug",
     )
     return relations if sees_drafts(user) else relations.filter(**{f"{end}__review_status": "published"})
 
@@ -153,8 +160,15 @@ class ClaimRelationViewSet(ServiceModelViewSet):
     ordering_fields = ["id", "created_at", "type"]
 
     def get_queryset(self):
-        return visible_relations(self.request.user).select_related("from_claim__source", "to_claim__source").defer(
-            "from_claim__source__text", "to_claim__source__text", "from_claim__search_vector", "to_claim__search_vector"
+        return (
+            visible_relations(self.request.user)
+            .select_related("from_claim__source", "to_claim__source")
+            .defer(
+                "from_claim__source__text",
+                "to_claim__source__text",
+                "from_claim__search_vector",
+                "to_claim__search_vector",
+            )
         )
 
     def perform_create(self, serializer):
@@ -190,13 +204,19 @@ class ClaimKindViewSet(viewsets.ViewSet):
     lookup_field = "id"
     lookup_value_regex = "[a-z_]+"
 
-    @extend_schema(summary="List claim kinds", description="Every claim kind with its rules.",
-                   responses=ClaimKindSerializer(many=True))
+    @extend_schema(
+        summary="List claim kinds",
+        description="Every claim kind with its rules.",
+        responses=ClaimKindSerializer(many=True),
+    )
     def list(self, request):
         return Response(ClaimKindSerializer([_kind_row(kind) for kind in ClaimKind], many=True).data)
 
-    @extend_schema(summary="Get a claim kind", description="One claim kind with its rules.",
-                   parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH, enum=[k.value for k in ClaimKind])])
+    @extend_schema(
+        summary="Get a claim kind",
+        description="One claim kind with its rules.",
+        parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH, enum=[k.value for k in ClaimKind])],
+    )
     def retrieve(self, request, id=None):
         if id not in ClaimKind.values:
             raise NotFound(f"No claim kind {id!r}; see /api/v1/claim-kinds/.")

@@ -19,5 +19,3 @@ class OptionalChoiceField(serializers.ChoiceField):
         if data is None:
             return True, ""
         return super().validate_empty_values(data)
-
-

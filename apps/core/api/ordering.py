@@ -24,10 +24,14 @@ class StrictOrderingFilter(OrderingFilter):
             terms = [term.strip() for term in raw.split(",") if term.strip()]
             unknown = [term for term in terms if term.lstrip("-") not in fields]
             if unknown or not terms:
-                raise ValidationError({self.ordering_param: [
-                    f"Unknown ordering {', '.join(unknown) or repr(raw)}; use one of: "
-                    f"{', '.join(sorted(fields))} (prefix - for descending, comma-separated)."
-                ]})
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Unknown ordering {', '.join(unknown) or repr(raw)}; use one of: "
+                            f"{', '.join(sorted(fields))} (prefix - for descending, comma-separated)."
+                        ]
+                    }
+                )
         else:
             terms = list(getattr(view, "ordering", None) or ["id"])
         paths = [("-" if t.startswith("-") else "") + fields.get(t.lstrip("-"), t.lstrip("-")) for t in terms]
@@ -40,14 +44,16 @@ class StrictOrderingFilter(OrderingFilter):
 
     def get_schema_operation_parameters(self, view):
         names = sorted(_fields(view))
-        return [{
-            "name": self.ordering_param,
-            "required": False,
-            "in": "query",
-            "description": f"Sort by {', '.join(names)}; prefix - for descending; comma-separate several. "
-            "Ties are broken by the primary key.",
-            "schema": {"type": "string"},
-        }]
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": f"Sort by {', '.join(names)}; prefix - for descending; comma-separate several. "
+                "Ties are broken by the primary key.",
+                "schema": {"type": "string"},
+            }
+        ]
 
 
 def order_expressions(paths: list[str], *, nulls_first: bool = False):

@@ -61,7 +61,7 @@ def _after(model, terms: list[str], values: list, forward: bool) -> Q:
     """Rows strictly after the row with ``values`` in the order ``terms`` (before it, going backwards)."""
     condition = Q(pk__in=[])
     equal_so_far = Q()
-    for term, value in zip(terms, values):
+    for term, value in zip(terms, values, strict=True):
         field = term.lstrip("-")
         nullable = _nullable(model, field)
         condition |= equal_so_far & _beyond(field, term.startswith("-"), value, forward, nullable)
@@ -82,7 +82,9 @@ class KeysetPagination(BasePagination):
             return self.page_size
         # isdigit() alone accepts "²" and other digits int() refuses.
         if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
-            raise ValidationError({self.page_size_query_param: [f"Must be a whole number from 1 to {self.max_page_size}."]})
+            raise ValidationError(
+                {self.page_size_query_param: [f"Must be a whole number from 1 to {self.max_page_size}."]}
+            )
         return int(raw)
 
     def _wants_count(self, request) -> bool:
@@ -123,8 +125,10 @@ class KeysetPagination(BasePagination):
             return False
         first, second = self.terms
         return (
-            second.lstrip("-") == "pk" and first.startswith("-") == second.startswith("-")
-            and "__" not in first and first.lstrip("-") != "pk"
+            second.lstrip("-") == "pk"
+            and first.startswith("-") == second.startswith("-")
+            and "__" not in first
+            and first.lstrip("-") != "pk"
         )
 
     def _rows_after_pair(self, queryset, values: list, limit: int, keys_only: bool) -> list:
@@ -211,7 +215,12 @@ class KeysetPagination(BasePagination):
     def get_paginated_response(self, data):
         return Response(
             OrderedDict(
-                [("count", self.count), ("next", self.get_next_link()), ("previous", self.get_previous_link()), ("results", data)]
+                [
+                    ("count", self.count),
+                    ("next", self.get_next_link()),
+                    ("previous", self.get_previous_link()),
+                    ("results", data),
+                ]
             )
         )
 
@@ -233,12 +242,25 @@ class KeysetPagination(BasePagination):
 
     def get_schema_operation_parameters(self, view):
         return [
-            {"name": self.cursor_query_param, "in": "query", "required": False,
-             "description": "Opaque cursor from a previous page's next or previous link.", "schema": {"type": "string"}},
-            {"name": self.page_size_query_param, "in": "query", "required": False,
-             "description": f"Rows per page, 1 to {self.max_page_size} (default {self.page_size}).",
-             "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size}},
-            {"name": self.count_query_param, "in": "query", "required": False,
-             "description": "Set to true to include the total count (costs one extra query).",
-             "schema": {"type": "boolean"}},
+            {
+                "name": self.cursor_query_param,
+                "in": "query",
+                "required": False,
+                "description": "Opaque cursor from a previous page's next or previous link.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "in": "query",
+                "required": False,
+                "description": f"Rows per page, 1 to {self.max_page_size} (default {self.page_size}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+            {
+                "name": self.count_query_param,
+                "in": "query",
+                "required": False,
+                "description": "Set to true to include the total count (costs one extra query).",
+                "schema": {"type": "boolean"},
+            },
         ]

@@ -9,7 +9,9 @@ from rest_framework.permissions import SAFE_METHODS
 
 
 class FieldErrorSerializer(serializers.Serializer):
-    field = serializers.CharField(allow_null=True, help_text="Dotted path of the offending field; null for the whole request.")
+    field = serializers.CharField(
+        allow_null=True, help_text="Dotted path of the offending field; null for the whole request."
+    )
     code = serializers.CharField(help_text="Machine-readable reason, e.g. required, invalid_choice, not_found.")
     message = serializers.CharField(help_text="Human-readable reason.")
 
@@ -29,16 +31,27 @@ def _error(description: str) -> OpenApiResponse:
 
 
 ETAG = OpenApiParameter(
-    "ETag", str, OpenApiParameter.HEADER, response=["200", "201"], required=True,
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=["200", "201"],
+    required=True,
     description="Strong validator of this representation; send it back in If-Match to update or delete safely.",
 )
 IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=False,
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
     description='Optional. The ETag you last read, e.g. "3f2a…" (with the quotes), or *. When it no longer '
     "matches the resource, nothing is changed and the answer is 412: read it again, reapply your change, retry.",
 )
 RETRY_AFTER = OpenApiParameter(
-    "Retry-After", int, OpenApiParameter.HEADER, response=["429", "503"], required=True,
+    "Retry-After",
+    int,
+    OpenApiParameter.HEADER,
+    response=["429", "503"],
+    required=True,
     description="Seconds to wait before retrying.",
 )
 

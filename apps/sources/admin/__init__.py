@@ -45,20 +45,34 @@ class SourceAdmin(HistoryAdmin):
     readonly_fields = ("text_sha256", "created_at", "updated_at", "recent_changes")
 
     def get_fieldsets(self, request, obj=None):
-        document = ("Document", {"fields": [
-            "title", "slug", "authors", "publisher", "url", ("published_on", "published_precision"),
-            ("language", "kind"), "metadata_notes",
-        ]})
+        document = (
+            "Document",
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "authors",
+                    "publisher",
+                    "url",
+                    ("published_on", "published_precision"),
+                    ("language", "kind"),
+                    "metadata_notes",
+                ]
+            },
+        )
         if obj is None:
             return [document, ("Stored text", {"fields": ["text"]})]
         return [
             document,
-            ("Stored text", {
-                "fields": ["text", "text_sha256"],
-                "classes": ["collapse"],
-                "description": "Every claim's quote is anchored to this text by character offsets; a change that "
-                "removes a quoted passage is refused.",
-            }),
+            (
+                "Stored text",
+                {
+                    "fields": ["text", "text_sha256"],
+                    "classes": ["collapse"],
+                    "description": "Every claim's quote is anchored to this text by character offsets; a change that "
+                    "removes a quoted passage is refused.",
+                },
+            ),
             ("Record", {"fields": [("created_at", "updated_at"), "recent_changes"], "classes": ["collapse"]}),
         ]
 

@@ -80,9 +80,7 @@ def text_html(text: str, segments: list[Segment]) -> SafeString:
         piece = text[segment.start : segment.end]
         if segment.covered:
             primary = segment.claims[0]
-            title = "\n".join(
-                f"#{h.claim_id} · {h.kind_label} · {h.review_label}: {h.summary}" for h in segment.claims
-            )
+            title = "\n".join(f"#{h.claim_id} · {h.kind_label} · {h.review_label}: {h.summary}" for h in segment.claims)
             url = reverse("admin:claims_claim_change", args=[primary.claim_id])
             claim_ids = " ".join(str(h.claim_id) for h in segment.claims)
             # A mark, not a link: Chromium starts no text selection on a link, and curators select
@@ -121,10 +119,17 @@ def source_reader(source, *, can_add_claims: bool) -> dict:
         except QuoteAnchor.DoesNotExist:
             unanchored.append(claim)
             continue
-        highlights.append(Highlight(
-            claim_id=claim.pk, start=anchor.start, end=min(anchor.end, len(text)), kind_label=claim.get_kind_display(),
-            review_status=claim.review_status, review_label=claim.get_review_status_display(), summary=claim.summary,
-        ))
+        highlights.append(
+            Highlight(
+                claim_id=claim.pk,
+                start=anchor.start,
+                end=min(anchor.end, len(text)),
+                kind_label=claim.get_kind_display(),
+                review_status=claim.review_status,
+                review_label=claim.get_review_status_display(),
+                summary=claim.summary,
+            )
+        )
     unanchored_ids = {claim.pk for claim in unanchored}
     segments = text_segments(text, highlights)
     total = _non_blank(text)

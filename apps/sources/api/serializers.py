@@ -19,9 +19,22 @@ class SourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = [
-            "id", "slug", "title", "authors", "publisher", "url", "document_url", "published_on",
-            "published_precision", "language", "kind", "text_sha256", "text_length", "metadata_notes",
-            "created_at", "updated_at",
+            "id",
+            "slug",
+            "title",
+            "authors",
+            "publisher",
+            "url",
+            "document_url",
+            "published_on",
+            "published_precision",
+            "language",
+            "kind",
+            "text_sha256",
+            "text_length",
+            "metadata_notes",
+            "created_at",
+            "updated_at",
         ]
 
     document_url = serializers.URLField(source="url", read_only=True, help_text="Where the document was published.")
@@ -41,6 +54,15 @@ class SourceWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = [
-            "slug", "title", "authors", "publisher", "document_url", "published_on", "published_precision",
-            "language", "kind", "text", "metadata_notes",
+            "slug",
+            "title",
+            "authors",
+            "publisher",
+            "document_url",
+            "published_on",
+            "published_precision",
+            "language",
+            "kind",
+            "text",
+            "metadata_notes",
         ]

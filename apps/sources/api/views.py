@@ -9,11 +9,17 @@ from apps.sources.services import source_create, source_update
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List sources", description="Documents that make claims, newest first; without their text."),
+    list=extend_schema(
+        summary="List sources", description="Documents that make claims, newest first; without their text."
+    ),
     retrieve=extend_schema(summary="Get a source", description="One source by slug, with its stored text."),
     create=extend_schema(summary="Create a source", description="Curators only."),
-    update=extend_schema(summary="Replace a source", description="Curators only; a new text must still contain every anchored quote."),
-    partial_update=extend_schema(summary="Update a source", description="Curators only; a new text must still contain every anchored quote."),
+    update=extend_schema(
+        summary="Replace a source", description="Curators only; a new text must still contain every anchored quote."
+    ),
+    partial_update=extend_schema(
+        summary="Update a source", description="Curators only; a new text must still contain every anchored quote."
+    ),
     destroy=extend_schema(summary="Delete a source", description="Curators only; refused while the source has claims."),
 )
 @extend_schema(tags=["sources"])

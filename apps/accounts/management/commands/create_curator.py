@@ -13,7 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--email", default="")
         parser.add_argument(
-            "--password-prompt", action="store_true",
+            "--password-prompt",
+            action="store_true",
             help="Ask for a password for the admin; without it the account has only its API token until "
             "`manage.py changepassword` sets one.",
         )
