@@ -1,18 +1,13 @@
 """Shared test fixtures: the real PostgreSQL test database with the curated fixtures loaded once per run."""
 
-import os
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from rest_framework.test import APIClient
+
+from tests.servers import gunicorn_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,12 +43,6 @@ def curator_client(curator) -> APIClient:
     return client
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _test_database_url() -> str:
     settings = connection.settings_dict
     user = settings["USER"] or "postgres"
@@ -73,49 +62,9 @@ def live_api(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         user, token = _make_curator("live-curator")
         database_url = _test_database_url()
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "claims_api.settings.test"}
-    # The server's log goes to a file: an unread pipe would fill up and freeze it.
-    log = tempfile.TemporaryFile()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "claims_api.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "2",
-            "--log-level",
-            "warning",
-            "--env",
-            "DJANGO_SETTINGS_MODULE=claims_api.settings.test",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/v1/claim-kinds/", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                log.seek(0)
-                raise RuntimeError(f"the API server did not start:\n{log.read().decode()}") from None
-            time.sleep(0.2)
     try:
-        yield {"base_url": base, "token": token, "user": user}
+        with gunicorn_server(env={"DATABASE_URL": database_url}, ready_path="/api/v1/claim-kinds/") as server:
+            yield {"base_url": server.base_url, "token": token, "user": user}
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
         with django_db_blocker.unblock():
             user.delete()

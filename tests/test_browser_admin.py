@@ -21,14 +21,14 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import _test_database_url, free_port
+from tests.conftest import _test_database_url
+from tests.servers import gunicorn_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -77,46 +77,10 @@ def admin_server(django_db_setup, django_db_blocker, tmp_path_factory):
         env=env,
         check=True,
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "claims_api.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "2",
-            "--log-level",
-            "warning",
-            "--env",
-            "DJANGO_SETTINGS_MODULE=claims_api.settings.test",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/static/admin/css/base.css", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                output = server.stdout.read().decode() if server.stdout else ""
-                raise RuntimeError(f"the admin server did not start:\n{output}") from None
-            time.sleep(0.2)
     try:
-        yield base
+        with gunicorn_server(env=env, ready_path="/static/admin/css/base.css") as server:
+            yield server.base_url
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         shutil.rmtree(static_root, ignore_errors=True)
 
 

@@ -4,7 +4,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,15 +15,11 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests.servers import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "database.py"
 DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/claims_api"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run_script(*args: str, **env: str) -> subprocess.CompletedProcess:

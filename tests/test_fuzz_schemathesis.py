@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import psycopg
@@ -21,7 +20,7 @@ import pytest
 from django.conf import settings
 from psycopg import sql
 
-from tests.conftest import free_port
+from tests.servers import gunicorn_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMATHESIS = Path(sys.executable).parent / "st"
@@ -81,49 +80,13 @@ def fuzz_server(tmp_path_factory):
     _admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
     _admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     env = {**os.environ, "DATABASE_URL": _server_url(name), "DJANGO_SETTINGS_MODULE": "claims_api.settings.test"}
-    server = None
     try:
         _manage(env, "migrate", "--no-input")
         _manage(env, "load_fixtures")
         token = _manage(env, "create_curator", "fuzzer").split("API token:")[1].strip()
-        port = free_port()
-        # A file, not a pipe: nobody reads a pipe while the fuzzer runs, and a full one blocks every worker.
-        log = (tmp_path_factory.mktemp("fuzz") / "gunicorn.log").open("w")
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "claims_api.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--threads",
-                "2",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/readyz", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the fuzzing server did not start") from None
-                time.sleep(0.2)
-        yield {"base_url": base, "token": token, "server": server, "log": Path(log.name)}
+        with gunicorn_server(env=env, ready_path="/readyz", log_dir=tmp_path_factory.mktemp("fuzz")) as server:
+            yield {"base_url": server.base_url, "token": token, "server": server.process, "log": server.log_path}
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=20)
         _admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 

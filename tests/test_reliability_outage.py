@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.servers import free_port, gunicorn_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ERROR_KEYS = {"status", "code", "detail", "errors"}
@@ -110,77 +110,56 @@ def test_a_database_outage_is_a_503_and_the_service_recovers_by_itself():
     if not Path("/usr/lib/postgresql").exists() and not shutil.which("pg_ctl"):
         pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) to make a throwaway cluster with")
     cluster = ThrowawayCluster()
-    server = None
     try:
         database_url = cluster.start()
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "claims_api.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--threads",
-                "2",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "claims_api.settings.test"},
-        )
-        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=20)
-        _wait_for(lambda: _get(client, "/healthz") == 200, 30, "gunicorn")
+        with gunicorn_server(env={"DATABASE_URL": database_url}) as server:
+            _outage_and_recovery(cluster, server, database_url)
+    finally:
+        cluster.remove()
 
-        # Before migrating: alive, not ready, and readiness says why.
-        not_ready = client.get("/readyz")
-        assert not_ready.status_code == 503
-        assert [e["field"] for e in not_ready.json()["errors"]] == ["migrations"]
 
-        _manage(database_url, "migrate", "--no-input")
-        token = _manage(database_url, "create_curator", "outage-curator").split("API token:")[1].strip()
-        curator = {"Authorization": f"Token {token}"}
-        assert client.get("/readyz").status_code == 200
+def _outage_and_recovery(cluster, server, database_url) -> None:
+    client = httpx.Client(base_url=server.base_url, timeout=20)
+
+    # Before migrating: alive, not ready, and readiness says why.
+    not_ready = client.get("/readyz")
+    assert not_ready.status_code == 503
+    assert [e["field"] for e in not_ready.json()["errors"]] == ["migrations"]
+
+    _manage(database_url, "migrate", "--no-input")
+    token = _manage(database_url, "create_curator", "outage-curator").split("API token:")[1].strip()
+    curator = {"Authorization": f"Token {token}"}
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/api/v1/countries/", params={"page_size": 2}).status_code == 200
+    assert client.get("/api/v1/actors/", headers=curator).status_code == 200
+
+    cluster.stop()
+    for _ in range(4):  # every worker and thread, with its pooled connection now broken
+        _assert_unavailable(client.get("/api/v1/countries/"))
+    _assert_unavailable(client.get("/api/v1/actors/", headers=curator))  # fails in authentication
+    session = {"Cookie": f"sessionid={'x' * 32}"}
+    _assert_unavailable(client.get("/api/v1/actors/", headers=session))  # in the session lookup
+    _assert_unavailable(
+        client.post("/api/v1/actors/", headers=curator, json={"slug": "outage", "name": "Outage", "kind": "other"})
+    )
+    admin = client.get("/admin/", headers=session)  # outside DRF: Django's own handler
+    assert admin.status_code == 503 and "Retry-After" in admin.headers
+    unready = client.get("/readyz")
+    assert unready.status_code == 503
+    assert unready.json()["errors"] == [
+        {"field": "database", "code": "unreachable", "message": "The database cannot be reached."}
+    ]
+    assert client.get("/healthz").status_code == 200  # alive: no reason to restart the process
+
+    cluster.start()
+    _wait_for(lambda: client.get("/readyz").status_code == 200, 30, "readiness after the database returned")
+    for _ in range(8):  # every worker has reconnected, with no restart
         assert client.get("/api/v1/countries/", params={"page_size": 2}).status_code == 200
         assert client.get("/api/v1/actors/", headers=curator).status_code == 200
-
-        cluster.stop()
-        for _ in range(4):  # every worker and thread, with its pooled connection now broken
-            _assert_unavailable(client.get("/api/v1/countries/"))
-        _assert_unavailable(client.get("/api/v1/actors/", headers=curator))  # fails in authentication
-        session = {"Cookie": f"sessionid={'x' * 32}"}
-        _assert_unavailable(client.get("/api/v1/actors/", headers=session))  # in the session lookup
-        _assert_unavailable(
-            client.post("/api/v1/actors/", headers=curator, json={"slug": "outage", "name": "Outage", "kind": "other"})
-        )
-        admin = client.get("/admin/", headers=session)  # outside DRF: Django's own handler
-        assert admin.status_code == 503 and "Retry-After" in admin.headers
-        unready = client.get("/readyz")
-        assert unready.status_code == 503
-        assert unready.json()["errors"] == [
-            {"field": "database", "code": "unreachable", "message": "The database cannot be reached."}
-        ]
-        assert client.get("/healthz").status_code == 200  # alive: no reason to restart the process
-
-        cluster.start()
-        _wait_for(lambda: client.get("/readyz").status_code == 200, 30, "readiness after the database returned")
-        for _ in range(8):  # every worker has reconnected, with no restart
-            assert client.get("/api/v1/countries/", params={"page_size": 2}).status_code == 200
-            assert client.get("/api/v1/actors/", headers=curator).status_code == 200
-        after = {"slug": "after", "name": "After", "kind": "other"}
-        created = client.post("/api/v1/actors/", headers=curator, json=after)
-        assert created.status_code == 201, created.text
-        assert server.poll() is None  # the same server process throughout
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=20)
-        cluster.remove()
+    after = {"slug": "after", "name": "After", "kind": "other"}
+    created = client.post("/api/v1/actors/", headers=curator, json=after)
+    assert created.status_code == 201, created.text
+    assert server.process.poll() is None  # the same server process throughout
 
 
 def _get(client, path) -> int | None:
