@@ -1,5 +1,7 @@
 """Test runs: the real PostgreSQL, a fast password hasher, no throttling surprises."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -11,3 +13,6 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/m
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 # Serve static files (admin, Swagger UI, Redoc) straight from the apps, without collectstatic.
 WHITENOISE_USE_FINDERS = True
+
+# Without collectstatic there is no STATIC_ROOT to serve from (and whitenoise would warn on every start).
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
