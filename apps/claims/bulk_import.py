@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from apps.actors.models import Actor, ActorKind
 from apps.claims.models import Claim, Confidence, QuoteAnchor, ReviewStatus
 from apps.claims.services import search_vector_sql
-from apps.claims.validation import anchor_locate, claim_validate
+from apps.claims.validation import anchor_locate, claim_validate, client_field_name
 from apps.countries.models import Country
 from apps.sources.models import PublicationPrecision, Source, SourceKind
 from apps.sources.text import text_sha256
@@ -43,7 +43,6 @@ _QUANTITY_NAMES = {
     "unit": "quantity_unit",
     "text": "quantity_text",
 }
-_API_NAMES = {model: f"quantity.{api}" for api, model in _QUANTITY_NAMES.items()} | {"start": "quote_start"}
 
 _CLAIM_COLUMNS = [
     "id",
@@ -388,7 +387,7 @@ class _Importer:
             begin, end = anchor_locate(text, quote, start)
         except ValidationError as error:
             name, messages = next(iter(error.message_dict.items()))
-            raise _LineError(_API_NAMES.get(name, name), " ".join(messages)) from None
+            raise _LineError(client_field_name(name), " ".join(messages)) from None
         if key is not None:
             self.keys.add(key)
         context = QuoteAnchor.CONTEXT_LENGTH
@@ -470,7 +469,7 @@ class _Importer:
                 self.summary.errors.append((number, error.field_name, error.message))
             except ValidationError as error:
                 for name, messages in error.message_dict.items():
-                    self.summary.errors.append((number, _API_NAMES.get(name, name), " ".join(messages)))
+                    self.summary.errors.append((number, client_field_name(name), " ".join(messages)))
             if len(self.summary.errors) >= MAX_ERRORS:
                 break
         if not self.summary.errors:

@@ -13,6 +13,7 @@ from apps.actors.models import Actor
 from apps.actors.services import actor_create, actor_update
 from apps.claims.models import Claim, ClaimRelation
 from apps.claims.services import claim_create, claim_relation_create, claim_update
+from apps.claims.validation import client_field_name
 from apps.countries.models import Country
 from apps.sources.models import Source
 from apps.sources.services import source_create, source_update
@@ -81,7 +82,9 @@ class LoadReport:
 
 def _reason(error: ValidationError) -> str:
     if hasattr(error, "error_dict"):
-        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
+        return "; ".join(
+            f"{client_field_name(name)}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+        )
     return " ".join(error.messages)
 
 

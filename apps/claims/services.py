@@ -92,7 +92,11 @@ def _save_claim(
 ) -> Claim:
     # Related objects arrive as instances and the database checks the foreign keys, so
     # re-reading each of them (one query apiece) would add nothing.
-    claim.full_clean(exclude=["countries", "source", "subject", "object", "claimant", "location"])
+    # Claim's check constraints are the rules claim_validate already applied, with clearer
+    # messages; Django would re-check each of them with a query of its own.
+    claim.full_clean(
+        exclude=["countries", "source", "subject", "object", "claimant", "location"], validate_constraints=False
+    )
     claim.save()
     if countries is not None:
         claim.countries.set(countries)

@@ -11,6 +11,17 @@ from apps.core.dates import period_end, period_start
 
 QUANTITY_FIELDS = ("quantity_value", "quantity_lower", "quantity_upper")
 
+# Errors are raised against model fields; clients (API, NDJSON, fixtures) write a nested
+# ``quantity`` object and ``quote_start``, so messages name the field as they wrote it.
+_CLIENT_FIELD_NAMES = {
+    **{f"quantity_{name}": f"quantity.{name}" for name in ("value", "lower", "upper", "qualifier", "unit", "text")},
+    "start": "quote_start",
+}
+
+
+def client_field_name(model_field: str) -> str:
+    return _CLIENT_FIELD_NAMES.get(model_field, model_field)
+
 
 def claim_normalise(claim) -> None:
     """Fill what follows from what was given: bounds from the qualifier, period edges from the precision."""

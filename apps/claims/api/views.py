@@ -27,24 +27,14 @@ from apps.claims.services import (
     claim_relation_update,
     claim_update,
 )
+from apps.claims.validation import client_field_name
 from apps.claims.visibility import sees_drafts, visible_claims, visible_relations
 from apps.core.api.viewsets import ServiceModelViewSet
-
-# Service errors name model fields; clients know the API's names.
-_API_FIELD_NAMES = {
-    "quantity_value": "quantity.value",
-    "quantity_lower": "quantity.lower",
-    "quantity_upper": "quantity.upper",
-    "quantity_qualifier": "quantity.qualifier",
-    "quantity_unit": "quantity.unit",
-    "quantity_text": "quantity.text",
-    "start": "quote_start",
-}
 
 
 def _api_errors(error: DjangoValidationError) -> ApiValidationError:
     if hasattr(error, "error_dict"):
-        return ApiValidationError({_API_FIELD_NAMES.get(f, f): msgs for f, msgs in error.message_dict.items()})
+        return ApiValidationError({client_field_name(f): msgs for f, msgs in error.message_dict.items()})
     return ApiValidationError({"non_field_errors": error.messages})
 
 
