@@ -56,8 +56,9 @@ def test_import_loads_everything_with_derived_data(corpus):
             expected.add(claim.subject.country_id)
         if claim.object:
             expected.add(claim.object.country_id)
-        links = set(ClaimCountry.objects.filter(claim=claim).values_list("country_id", flat=True))
-        assert links == expected - {None}
+        links = ClaimCountry.objects.filter(claim=claim)
+        assert set(links.values_list("country_id", flat=True)) == expected - {None}
+        assert set(links.values_list("reported_on", flat=True)) <= {claim.reported_on}
     word = claims.first().anchor.exact.split()[1]
     assert Claim.objects.filter(search_vector=word).exists()
 

@@ -294,6 +294,15 @@ def test_derived_country_links_cover_every_role(source, russia, ukraine):
     assert claim.reported_on == datetime.date(2022, 1, 20)
 
 
+def test_country_links_follow_the_claims_publication_date(source, russia, ukraine):
+    claim = deployment(source, russia, object=ukraine)
+    links = ClaimCountry.objects.filter(claim=claim)
+    assert set(links.values_list("reported_on", flat=True)) == {datetime.date(2022, 1, 20)}
+
+    source_update(source=source, published_on=datetime.date(2022, 2, 3))
+    assert set(links.values_list("reported_on", flat=True)) == {datetime.date(2022, 2, 3)}
+
+
 def test_search_vector_covers_the_quote(source, russia):
     claim = deployment(source, russia, quote="Russia has amassed over 100,000 troops")
     # "amassed" is only in the quote, not in the summary or the title.

@@ -214,17 +214,17 @@ class _BatchWriter:
     def _write(self, batch: list) -> None:
         with self.connection.cursor() as cursor:
             with cursor.copy(f"COPY import_claim ({', '.join(_STAGED_COLUMNS)}) FROM STDIN") as staged:
-                for claim_id, (row, _, _) in batch:
+                for claim_id, (row, _, _, _) in batch:
                     staged.write_row((claim_id, *row))
             cursor.execute(_PUBLISH_STAGED_CLAIMS)
             with cursor.copy("COPY claims_claim_countries (claim_id, country_id) FROM STDIN") as m2m:
-                for claim_id, (_, involved, _) in batch:
+                for claim_id, (_, involved, _, _) in batch:
                     for code in involved:
                         m2m.write_row((claim_id, code))
-            with cursor.copy("COPY claims_claimcountry (claim_id, country_id) FROM STDIN") as links:
-                for claim_id, (_, _, touched) in batch:
+            with cursor.copy("COPY claims_claimcountry (claim_id, country_id, reported_on) FROM STDIN") as links:
+                for claim_id, (_, _, touched, reported_on) in batch:
                     for code in touched:
-                        links.write_row((claim_id, code))
+                        links.write_row((claim_id, code, reported_on))
         self.progress(len(batch))
 
 
@@ -237,7 +237,9 @@ class _Importer:
         self.actors: dict[str, tuple[int, str | None]] = {
             slug: (pk, country) for pk, slug, country in Actor.objects.values_list("id", "slug", "country_id")
         }
-        self.sources: dict[str, tuple[int, str] | None] = dict.fromkeys(Source.objects.values_list("slug", flat=True))
+        self.sources: dict[str, tuple[int, str, datetime.date | None] | None] = dict.fromkeys(
+            Source.objects.values_list("slug", flat=True)
+        )
         self.pending_actors: list[Actor] = []
         self.pending_sources: list[Source] = []
         self.id_pools: dict[type, list[int]] = {}
@@ -248,12 +250,12 @@ class _Importer:
         self.now = datetime.datetime.now(datetime.UTC)
 
     # -- reference data ---------------------------------------------------
-    def source_text(self, slug: str) -> tuple[int, str] | None:
-        """Id and text of a source from this file or the database (texts of existing sources load on first use)."""
+    def source_text(self, slug: str) -> tuple[int, str, datetime.date | None] | None:
+        """Id, text and publication date of a source from this file or the database (loaded on first use)."""
         if slug not in self.sources:
             return None
         if self.sources[slug] is None:
-            self.sources[slug] = Source.objects.filter(slug=slug).values_list("id", "text").get()
+            self.sources[slug] = Source.objects.filter(slug=slug).values_list("id", "text", "published_on").get()
         return self.sources[slug]
 
     def actor(self, data: dict, name: str) -> tuple[int, str | None] | None:
@@ -329,14 +331,14 @@ class _Importer:
         source.full_clean(validate_unique=False, validate_constraints=False)
         source.pk = self.next_id(Source)
         self.pending_sources.append(source)
-        self.sources[source.slug] = (source.pk, text)
+        self.sources[source.slug] = (source.pk, text, source.published_on)
         self.summary.sources += 1
 
     def add_claim(self, data: dict) -> None:
         source = self.source_text(_text(data, "source", required=True))
         if source is None:
             raise _LineError("source", f"Unknown source {data.get('source')!r}.")
-        source_id, text = source
+        source_id, text, reported_on = source
         quantity = data.get("quantity") or {}
         if not isinstance(quantity, dict):
             raise _LineError("quantity", "An object is required.")
@@ -423,7 +425,7 @@ class _Importer:
             text[end : end + context],
         )
         touched = involved | {location, subject and subject[1], obj and obj[1]}
-        self.pending_claims.append((row, involved, touched - {None}))
+        self.pending_claims.append((row, involved, touched - {None}, reported_on))
         if len(self.pending_claims) >= self.batch_size:
             self.flush()
 

@@ -275,7 +275,16 @@ class ClaimCountry(models.Model):
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="country_links")
     country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    # The claim's own reported_on, copied so that "a country's claims, newest first" walks
+    # one range of claim_country_newest, page after page, instead of the claims' newest-first
+    # index filtered against the country's claims.
+    reported_on = models.DateField(null=True, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["country", "claim"], name="claim_country_unique")]
-        indexes = [models.Index(fields=["claim"], name="claim_country_claim")]
+        indexes = [
+            models.Index(fields=["claim"], name="claim_country_claim"),
+            models.Index(
+                "country", F("reported_on").desc(nulls_last=True), F("claim").desc(), name="claim_country_newest"
+            ),
+        ]

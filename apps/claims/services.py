@@ -18,8 +18,8 @@ SEARCH_CONFIG = "english"
 
 _DELETE_COUNTRY_LINKS = "DELETE FROM claims_claimcountry WHERE claim_id = ANY(%(ids)s)"
 _INSERT_COUNTRY_LINKS = """
-INSERT INTO claims_claimcountry (claim_id, country_id)
-SELECT DISTINCT c.id, touched.country_id
+INSERT INTO claims_claimcountry (claim_id, country_id, reported_on)
+SELECT DISTINCT c.id, touched.country_id, c.reported_on
 FROM claims_claim c
 CROSS JOIN LATERAL (
     SELECT c.location_id
@@ -60,9 +60,10 @@ def claims_refresh_derived(*, claim_ids: Iterable[int]) -> None:
     if not ids:
         return
     with connection.cursor() as cursor:
+        # Columns first: the country links copy the refreshed reported_on.
+        cursor.execute(_REFRESH_DERIVED_COLUMNS, {"ids": ids})
         cursor.execute(_DELETE_COUNTRY_LINKS, {"ids": ids})
         cursor.execute(_INSERT_COUNTRY_LINKS, {"ids": ids})
-        cursor.execute(_REFRESH_DERIVED_COLUMNS, {"ids": ids})
 
 
 def anchor_set(*, claim: Claim, exact: str, start: int | None = None) -> QuoteAnchor:

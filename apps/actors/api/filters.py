@@ -2,10 +2,10 @@ import django_filters
 from django.db.models import Q
 
 from apps.actors.models import Actor, ActorKind
-from apps.core.api.filtering import CountryCodeFilter, MultipleValueChoiceFilter
+from apps.core.api.filtering import CountryCodeFilter, MultipleValueChoiceFilter, RequestedFilterSet
 
 
-class ActorFilterSet(django_filters.FilterSet):
+class ActorFilterSet(RequestedFilterSet):
     kind = MultipleValueChoiceFilter(choices=ActorKind.choices, help_text="Actor kind(s), comma-separated.")
     country = CountryCodeFilter(field_name="country", help_text="ISO 3166-1 alpha-2 code(s), comma-separated.")
     name = django_filters.CharFilter(method="filter_name", help_text="Part of the name or of an alias, any case.")

@@ -1,6 +1,6 @@
 import django_filters
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Q
+from django.db.models import F, Q
 
 from apps.actors.models import Actor
 from apps.claims.kinds import ClaimKind, ClaimStatus
@@ -8,13 +8,19 @@ from apps.claims.models import Claim, ClaimCountry, ClaimRelation, RelationType,
 from apps.claims.quantities import QuantityUnit
 from apps.claims.services import SEARCH_CONFIG
 from apps.claims.visibility import visible_relations
-from apps.core.api.filtering import CountryCodeFilter, MultipleValueChoiceFilter, SlugMultipleFilter, any_of
+from apps.core.api.filtering import (
+    CountryCodeFilter,
+    MultipleValueChoiceFilter,
+    RequestedFilterSet,
+    SlugMultipleFilter,
+    any_of,
+)
 from apps.sources.models import Source
 
 MULTI = " Several values: comma-separated or repeated."
 
 
-class ClaimFilterSet(django_filters.FilterSet):
+class ClaimFilterSet(RequestedFilterSet):
     kind = MultipleValueChoiceFilter(choices=ClaimKind.choices, help_text="Claim kind(s), see /claim-kinds/." + MULTI)
     status = MultipleValueChoiceFilter(choices=ClaimStatus.choices, help_text="Status (stance)." + MULTI)
     review_status = MultipleValueChoiceFilter(
@@ -85,6 +91,12 @@ class ClaimFilterSet(django_filters.FilterSet):
     def filter_country(self, queryset, name, codes):
         if not codes:
             return queryset
+        if len(codes) == 1:
+            # One country: join its links and let the pages walk their copy of the ordering
+            # (claim_country_newest) rather than every claim's (see KeysetPagination).
+            return queryset.filter(country_links__country=codes[0]).annotate(
+                keyset_reported_on=F("country_links__reported_on"), keyset_pk=F("country_links__claim_id")
+            )
         return queryset.filter(id__in=ClaimCountry.objects.filter(country__in=codes).values("claim_id"))
 
     def filter_valid_from(self, queryset, name, value):
@@ -117,7 +129,7 @@ class ClaimFilterSet(django_filters.FilterSet):
         return queryset.filter(search_vector=SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG))
 
 
-class ClaimRelationFilterSet(django_filters.FilterSet):
+class ClaimRelationFilterSet(RequestedFilterSet):
     type = MultipleValueChoiceFilter(choices=RelationType.choices, help_text="Relation type(s)." + MULTI)
     claim = django_filters.NumberFilter(method="filter_claim", help_text="Relations of this claim id, either end.")
 

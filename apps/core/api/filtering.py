@@ -90,6 +90,22 @@ class SlugMultipleFilter(django_filters.ModelMultipleChoiceFilter):
         return {self.field_name: value}
 
 
+class RequestedFilterSet(django_filters.FilterSet):
+    """A filter set that builds only the filters the request names.
+
+    django-filter deep-copies every declared filter, builds a form field for each and
+    runs each one's ``filter()`` on every request, used or not: on the claims list, with
+    twenty filters, that was about 15 ms a request, more than the page's SQL. A filter the
+    request does not name changes nothing, so it is left out. Unbound filter sets (the
+    OpenAPI document) still see every filter.
+    """
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            self.base_filters = {name: f for name, f in self.base_filters.items() if name in data}
+        super().__init__(data, *args, **kwargs)
+
+
 def any_of(*lookups: str, values) -> Q:
     condition = Q()
     for lookup in lookups:

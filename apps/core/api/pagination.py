@@ -6,6 +6,10 @@ direction, matching ``StrictOrderingFilter``. Cursors are signed with the
 secret key and name their ordering, so the values that reach the query are
 always ones the server produced for that ordering: a forged or edited cursor is
 a 400, never a malformed query.
+
+A filter may join a denormalised copy of the ordering columns whose index serves
+its rows in order, and annotate them as ``keyset_<field>`` (``keyset_pk`` for the
+primary key): pages are then ordered and continued on the copy.
 """
 
 import base64
@@ -44,10 +48,13 @@ class _Row(Func):
     output_field = Field()
 
 
-def _nullable(model, path: str) -> bool:
+def _nullable(queryset, path: str) -> bool:
     """Whether ``path`` (possibly across relations) can be null, including a missing one-to-one row."""
     if path == "pk":
         return False
+    if path in queryset.query.annotations:
+        return queryset.query.annotations[path].output_field.null
+    model = queryset.model
     *hops, last = path.split("__")
     for hop in hops:
         field = model._meta.get_field(hop)
@@ -57,13 +64,13 @@ def _nullable(model, path: str) -> bool:
     return model._meta.get_field(last).null
 
 
-def _after(model, terms: list[str], values: list, forward: bool) -> Q:
+def _after(queryset, terms: list[str], values: list, forward: bool) -> Q:
     """Rows strictly after the row with ``values`` in the order ``terms`` (before it, going backwards)."""
     condition = Q(pk__in=[])
     equal_so_far = Q()
     for term, value in zip(terms, values, strict=True):
         field = term.lstrip("-")
-        nullable = _nullable(model, field)
+        nullable = _nullable(queryset, field)
         condition |= equal_so_far & _beyond(field, term.startswith("-"), value, forward, nullable)
         equal_so_far &= Q(**{f"{field}__isnull": True}) if value is None else Q(**{field: value})
     return condition
@@ -119,13 +126,24 @@ class KeysetPagination(BasePagination):
             return queryset
         return queryset.values("pk", *{term.lstrip("-") for term in self.terms} - {"pk"})
 
-    def _pair_ordering(self, model) -> bool:
+    @staticmethod
+    def _keyset_terms(queryset, terms: list[str]) -> list[str]:
+        """The ordering terms, each on its ``keyset_`` copy where the queryset carries one."""
+        copies = queryset.query.annotations
+        keyed = []
+        for term in terms:
+            sign, field = ("-", term[1:]) if term.startswith("-") else ("", term)
+            copy = "keyset_pk" if field in ("pk", "id") else f"keyset_{field}"
+            keyed.append(sign + (copy if copy in copies else field))
+        return keyed
+
+    def _pair_ordering(self) -> bool:
         """Whether the ordering is one local field then the primary key, in the same direction."""
         if len(self.terms) != 2:
             return False
         first, second = self.terms
         return (
-            second.lstrip("-") == "pk"
+            second.lstrip("-") in ("pk", "keyset_pk")
             and first.startswith("-") == second.startswith("-")
             and "__" not in first
             and first.lstrip("-") != "pk"
@@ -139,15 +157,17 @@ class KeysetPagination(BasePagination):
         last and are fetched separately once the others run out.
         """
         field, descending = self.terms[0].lstrip("-"), self.terms[0].startswith("-")
+        pk = self.terms[1].lstrip("-")
         value, last_pk = values
-        model_field = queryset.model._meta.get_field(field)
+        annotations = queryset.query.annotations
+        model_field = annotations[field].output_field if field in annotations else queryset.model._meta.get_field(field)
         ordered = queryset.order_by(*order_expressions(self.terms))
-        pk_beyond = {f"pk__{'lt' if descending else 'gt'}": last_pk}
+        pk_beyond = {f"{pk}__{'lt' if descending else 'gt'}": last_pk}
         if value is None:
             return list(self._project(ordered.filter(**{f"{field}__isnull": True}, **pk_beyond), keys_only)[:limit])
         beyond = LessThan if descending else GreaterThan
         cursor_row = _Row(Value(model_field.to_python(value), output_field=model_field), Value(last_pk))
-        rows = list(self._project(ordered.filter(beyond(_Row(F(field), F("pk")), cursor_row)), keys_only)[:limit])
+        rows = list(self._project(ordered.filter(beyond(_Row(F(field), F(pk)), cursor_row)), keys_only)[:limit])
         if len(rows) < limit and model_field.null:
             nulls = ordered.filter(**{f"{field}__isnull": True})
             rows += list(self._project(nulls, keys_only)[: limit - len(rows)])
@@ -169,17 +189,17 @@ class KeysetPagination(BasePagination):
         """The page's rows; with ``keys_only``, dicts of the primary key and ordering values, for views that
         build their response from the keys."""
         self.request = request
-        self.terms = StrictOrderingFilter().get_ordering(request, queryset, view)
+        self.terms = self._keyset_terms(queryset, StrictOrderingFilter().get_ordering(request, queryset, view))
         size = self._page_size(request)
         token = request.query_params.get(self.cursor_query_param)
         forward, values = self._decode(token) if token else (True, None)
 
         self.count = queryset.order_by().count() if self._wants_count(request) else None
-        if forward and values is not None and self._pair_ordering(queryset.model):
+        if forward and values is not None and self._pair_ordering():
             rows = self._rows_after_pair(queryset, values, size + 1, keys_only)
         else:
             if values is not None:
-                queryset = queryset.filter(_after(queryset.model, self.terms, values, forward))
+                queryset = queryset.filter(_after(queryset, self.terms, values, forward))
             if forward:
                 queryset = queryset.order_by(*order_expressions(self.terms))
             else:

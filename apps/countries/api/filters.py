@@ -1,9 +1,10 @@
 import django_filters
 
+from apps.core.api.filtering import RequestedFilterSet
 from apps.countries.models import Country
 
 
-class CountryFilterSet(django_filters.FilterSet):
+class CountryFilterSet(RequestedFilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains", help_text="Part of the country's name, any case.")
 
     class Meta:

@@ -1,10 +1,10 @@
 import django_filters
 
-from apps.core.api.filtering import MultipleValueChoiceFilter
+from apps.core.api.filtering import MultipleValueChoiceFilter, RequestedFilterSet
 from apps.sources.models import Source, SourceKind
 
 
-class SourceFilterSet(django_filters.FilterSet):
+class SourceFilterSet(RequestedFilterSet):
     publisher = django_filters.CharFilter(
         field_name="publisher", lookup_expr="iexact", help_text="Publisher name, exact but any case."
     )
