@@ -74,6 +74,7 @@ def ensure_data() -> None:
         count = claim_count(conn)
         if count == CLAIMS:
             say(f"the bench database already holds {count:,} synthetic claims")
+            manage("migrate", "--no-input", "-v0")  # the code may have moved on since the import
             return
         if count > 0:
             say(f"the bench database holds {count:,} claims, not {CLAIMS:,}: starting it afresh")
@@ -232,18 +233,22 @@ def floor_ms(conn, name: str, params: dict, cursor_values) -> float:
         "Q1": ("c.location_id = %(a)s AND c.kind = %(b)s", {"a": params["location"], "b": params["kind"]}),
         "Q2": ("c.search_vector @@ websearch_to_tsquery('english', %(a)s)", {"a": params["words"][0]}),
         "Q3": (
-            "c.id IN (SELECT claim_id FROM claims_claimcountry WHERE country_id = %(a)s) "
-            "AND (c.reported_on, c.id) < (%(b)s::date, %(c)s)",
+            "l.country_id = %(a)s AND (l.reported_on, l.claim_id) < (%(b)s::date, %(c)s)",
             {"a": params["country"], "b": cursor_values[0], "c": cursor_values[1]},
         ),
     }[name]
-    ids = f"ARRAY(SELECT c.id FROM claims_claim c WHERE c.review_status = 'published' AND {where[0]} {order})"
+    if name == "Q3":  # the country's links carry their own copy of the ordering (claim_country_newest)
+        order = "ORDER BY l.reported_on DESC NULLS LAST, l.claim_id DESC LIMIT 100"
+        where = (f"c.id = l.claim_id AND {where[0]}", where[1])
+    tables = "claims_claim c, claims_claimcountry l" if name == "Q3" else "claims_claim c"
+    ids = f"ARRAY(SELECT c.id FROM {tables} WHERE c.review_status = 'published' AND {where[0]} {order})"
     statement = _PAGE.replace("%(ids)s::bigint[]", ids)
     arguments = {**where[1], "base": "http://127.0.0.1/api/v1/", "drafts": False}
     timings = []
     for _ in range(REQUESTS):
         started = time.perf_counter()
-        conn.execute(statement, arguments).fetchone()
+        # Prepared, as the server prepares its own: planned once, not on every call.
+        conn.execute(statement, arguments, prepare=True).fetchone()
         timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings)
 

@@ -1,6 +1,7 @@
 """List pages are rendered by PostgreSQL; they must say exactly what the serializer says for each claim."""
 
 import pytest
+from django.db import connection
 
 from apps.claims.models import Claim
 
@@ -25,3 +26,12 @@ def test_every_list_item_equals_its_detail_representation(api_client, curator_cl
     for claim_id, item in items.items():
         detail = client.get(f"/api/v1/claims/{claim_id}/").json()
         assert item == detail, claim_id
+
+
+def test_the_page_statement_is_prepared_once_per_connection(api_client):
+    # Planning the page statement costs more than running it; prepared, it is planned once.
+    for _ in range(6):
+        assert api_client.get("/api/v1/claims/?page_size=5").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%WITH page AS%"])
+        assert cursor.fetchone()[0] == 1
