@@ -8,7 +8,9 @@ def _claim_ids(actor: Actor) -> set[int]:
 
     from apps.claims.models import Claim
 
-    return set(Claim.objects.filter(Q(subject=actor) | Q(object=actor)).values_list("id", flat=True))
+    return set(
+        Claim.objects.filter(Q(subject=actor) | Q(object=actor) | Q(claimant=actor)).values_list("id", flat=True)
+    )
 
 
 @transaction.atomic
@@ -21,13 +23,15 @@ def actor_create(**fields) -> Actor:
 
 @transaction.atomic
 def actor_update(*, actor: Actor, **fields) -> Actor:
-    country_before = actor.country_id
+    # What claims copy of their actors: the country into their country links, and the
+    # brief (slug, name, kind) into their list documents.
+    copied = ("country_id", "slug", "name", "kind")
+    before = [getattr(actor, name) for name in copied]
     for name, value in fields.items():
         setattr(actor, name, value)
     actor.full_clean()
     actor.save()
-    if actor.country_id != country_before:
-        # Claims about this actor now touch another country.
+    if [getattr(actor, name) for name in copied] != before:
         from apps.claims.services import claims_refresh_derived
 
         claims_refresh_derived(claim_ids=_claim_ids(actor))

@@ -101,12 +101,18 @@ class Claim(models.Model):
     # full-text vector over summary, quote and source title.
     reported_on = models.DateField(null=True, blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Also derived: the claim's list representation as JSON text, all but its relations and
+    # notes (which depend on who asks), with URLs relative to the API root. A list page joins
+    # 100 of these instead of building 100 claims' JSON on every request (api/listing.py).
+    list_document = models.TextField(null=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # Who changed what, when. The derived columns are rebuilt by raw SQL and left out.
-    history = HistoricalRecords(excluded_fields=["reported_on", "search_vector"], m2m_fields=["countries"])
+    history = HistoricalRecords(
+        excluded_fields=["reported_on", "search_vector", "list_document"], m2m_fields=["countries"]
+    )
 
     class Meta:
         ordering = [F("reported_on").desc(nulls_last=True), "-id"]

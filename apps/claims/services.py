@@ -39,6 +39,77 @@ def search_vector_sql(*, summary: str, quote: str, title: str) -> str:
     )
 
 
+def _brief_actor_sql(column: str) -> str:
+    return (
+        "(SELECT json_build_object('slug', x.slug, 'name', x.name, 'kind', x.kind, 'url', 'actors/' || x.slug || '/') "
+        f"FROM actors_actor x WHERE x.id = {column})"
+    )
+
+
+def _brief_country_sql(code: str) -> str:
+    return f"json_build_object('code', {code}, 'name', k.name, 'url', 'countries/' || {code} || '/')"
+
+
+def _timestamp_sql(column: str) -> str:
+    return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+
+
+def list_document_sql(*, claim: str, reported_on: str, anchor: str, involved: str) -> str:
+    """The SQL expression of a claim's list document (``Claim.list_document``): ``ClaimSerializer``'s
+    representation but for relations and notes, with URLs relative to the API root.
+
+    ``claim`` names a row with the claim's columns, ``reported_on`` is its publication date,
+    ``anchor`` a JSON expression for its anchor (or NULL) and ``involved`` a query for the codes
+    of its involved countries. The importer, the services and the list page all render with it.
+    """
+    c = claim
+    return f"""json_build_object(
+    'id', {c}.id,
+    'url', 'claims/' || {c}.id || '/',
+    'key', {c}.key,
+    'kind', {c}.kind,
+    'status', {c}.status,
+    'summary', {c}.summary,
+    'source', (SELECT json_build_object(
+        'id', x.id, 'slug', x.slug, 'title', x.title, 'publisher', x.publisher,
+        'published_on', x.published_on, 'url', 'sources/' || x.slug || '/')
+        FROM sources_source x WHERE x.id = {c}.source_id),
+    'subject', {_brief_actor_sql(f"{c}.subject_id")},
+    'object', {_brief_actor_sql(f"{c}.object_id")},
+    'claimant', {_brief_actor_sql(f"{c}.claimant_id")},
+    'location', (SELECT {_brief_country_sql("k.code")} FROM countries_country k WHERE k.code = {c}.location_id),
+    'countries', coalesce((SELECT json_agg({_brief_country_sql("k.code")} ORDER BY k.name, k.code)
+        FROM countries_country k WHERE k.code IN ({involved})), '[]'),
+    'quantity', CASE
+        WHEN {c}.quantity_value IS NULL AND {c}.quantity_lower IS NULL AND {c}.quantity_upper IS NULL THEN NULL
+        ELSE json_build_object(
+            'value', {c}.quantity_value, 'lower', {c}.quantity_lower, 'upper', {c}.quantity_upper,
+            'qualifier', nullif({c}.quantity_qualifier, ''), 'unit', {c}.quantity_unit, 'text', {c}.quantity_text)
+        END,
+    'valid_from', {c}.valid_from,
+    'valid_from_precision', nullif({c}.valid_from_precision, ''),
+    'valid_to', {c}.valid_to,
+    'valid_to_precision', nullif({c}.valid_to_precision, ''),
+    'reported_on', {reported_on},
+    'anchor', {anchor},
+    'review_status', {c}.review_status,
+    'confidence', {c}.confidence,
+    'created_at', {_timestamp_sql(f"{c}.created_at")},
+    'updated_at', {_timestamp_sql(f"{c}.updated_at")}
+)::text"""
+
+
+def saved_claim_document_sql(claim: str, *, reported_on: str | None = None) -> str:
+    """``list_document_sql`` for a claim in claims_claim, with its anchor and countries saved."""
+    return list_document_sql(
+        claim=claim,
+        reported_on=reported_on or f"{claim}.reported_on",
+        anchor="(SELECT json_build_object('exact', a.exact, 'start', a.start, 'end', a.\"end\", "
+        f"'prefix', a.prefix, 'suffix', a.suffix) FROM claims_quoteanchor a WHERE a.claim_id = {claim}.id)",
+        involved=f"SELECT m.country_id FROM claims_claim_countries m WHERE m.claim_id = {claim}.id",
+    )
+
+
 _REFRESH_DERIVED_COLUMNS = f"""
 UPDATE claims_claim c
 SET reported_on = s.published_on,
@@ -48,14 +119,15 @@ SET reported_on = s.published_on,
         quote="(SELECT a.exact FROM claims_quoteanchor a WHERE a.claim_id = c.id)",
         title="s.title",
     )
-}
+},
+    list_document = {saved_claim_document_sql("c", reported_on="s.published_on")}
 FROM sources_source s
 WHERE s.id = c.source_id AND c.id = ANY(%(ids)s);
 """
 
 
 def claims_refresh_derived(*, claim_ids: Iterable[int]) -> None:
-    """Rebuild the derived country links, publication date and search vector of these claims."""
+    """Rebuild the derived country links, publication date, search vector and list document of these claims."""
     ids = list(claim_ids)
     if not ids:
         return

@@ -161,7 +161,7 @@ class ClaimAdmin(HistoryAdmin):
             super()
             .get_queryset(request)
             .select_related("source", "subject", "anchor")
-            .defer("source__text", "source__metadata_notes", "search_vector")
+            .defer("source__text", "source__metadata_notes", "search_vector", "list_document")
         )
 
     def get_changeform_initial_data(self, request):
@@ -348,7 +348,12 @@ class ClaimRelationAdmin(HistoryAdmin):
             super()
             .get_queryset(request)
             .select_related("from_claim", "to_claim", "created_by")
-            .defer("from_claim__search_vector", "to_claim__search_vector")
+            .defer(
+                "from_claim__search_vector",
+                "to_claim__search_vector",
+                "from_claim__list_document",
+                "to_claim__list_document",
+            )
         )
 
     def save_model(self, request, obj, form, change):

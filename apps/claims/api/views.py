@@ -92,7 +92,7 @@ class ClaimViewSet(ServiceModelViewSet):
         return (
             visible_claims(user)
             .select_related("source", "subject", "object", "claimant", "location", "anchor")
-            .defer("source__text", "source__metadata_notes", "search_vector")
+            .defer("source__text", "source__metadata_notes", "search_vector", "list_document")
             .prefetch_related(
                 "countries",
                 Prefetch("relations_from", _relations_towards("to_claim", user)),
@@ -158,6 +158,8 @@ class ClaimRelationViewSet(ServiceModelViewSet):
                 "to_claim__source__text",
                 "from_claim__search_vector",
                 "to_claim__search_vector",
+                "from_claim__list_document",
+                "to_claim__list_document",
             )
         )
 
