@@ -289,7 +289,13 @@ def server_memory_mb(server: subprocess.Popen) -> tuple[float, float]:
 
 def machine() -> str:
     cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
-    return f"{os.cpu_count()} cores, {cpu.group(1).strip() if cpu else 'unknown CPU'}"
+    with psycopg.connect(DATABASE_URL) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0].split()[0]
+        buffers = conn.execute("SHOW shared_buffers").fetchone()[0]
+    return (
+        f"{os.cpu_count()} cores, {cpu.group(1).strip() if cpu else 'unknown CPU'}, "
+        f"PostgreSQL {version} with shared_buffers {buffers}"
+    )
 
 
 def main() -> None:

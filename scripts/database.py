@@ -1,6 +1,7 @@
 """Find or make a PostgreSQL database for claims_api, and print its URL.
 
     python scripts/database.py url    # ensure a database, print DATABASE_URL
+    python scripts/database.py local  # the same, from the project-local cluster only (make bench)
     python scripts/database.py stop   # stop the project-local cluster, if this project started one
 
 Where the database comes from, in this order:
@@ -8,7 +9,7 @@ Where the database comes from, in this order:
   2. a server already listening on 127.0.0.1:5432 (SYSTEM_DB_PORT), user postgres;
   3. a project-local throwaway cluster in .data/postgres (LOCAL_DB_DIR) on port
      54329 (LOCAL_DB_PORT), made with the machine's initdb/pg_ctl and reused on
-     the next run;
+     the next run; LOCAL_DB_SETTINGS adds server settings to it ("shared_buffers=4GB …");
   4. otherwise a message naming the three ways to get one, and exit status 1.
 """
 
@@ -30,6 +31,7 @@ DB_NAME = os.environ.get("DB_NAME", "claims_api")
 SYSTEM_PORT = int(os.environ.get("SYSTEM_DB_PORT", "5432"))
 LOCAL_DIR = Path(os.environ.get("LOCAL_DB_DIR", ROOT / ".data" / "postgres")).resolve()
 LOCAL_PORT = int(os.environ.get("LOCAL_DB_PORT", "54329"))
+LOCAL_SETTINGS = os.environ.get("LOCAL_DB_SETTINGS", "").split()
 SERVER_USER = "postgres"
 
 HELP = """claims_api needs PostgreSQL and found none. Any one of these works:
@@ -151,7 +153,8 @@ def from_local_cluster() -> str | None:
                 "-t",
                 "60",
                 "-o",
-                f"-p {LOCAL_PORT} -c listen_addresses=127.0.0.1 -c unix_socket_directories={LOCAL_DIR}",
+                f"-p {LOCAL_PORT} -c listen_addresses=127.0.0.1 -c unix_socket_directories={LOCAL_DIR}"
+                + "".join(f" -c {setting}" for setting in LOCAL_SETTINGS),
                 "start",
             ]
         )
@@ -188,6 +191,12 @@ def main(argv: list[str]) -> int:
     try:
         if command == "url":
             print(ensure())
+            return 0
+        if command == "local":
+            url = from_local_cluster()
+            if url is None:
+                raise NoDatabase("no PostgreSQL server binaries (initdb, pg_ctl) for a project-local cluster")
+            print(url)
             return 0
         if command == "stop":
             return stop()

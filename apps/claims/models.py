@@ -30,7 +30,9 @@ class Confidence(models.TextChoices):
 class Claim(models.Model):
     """One assertion made in one source, typed by kind, with its roles, amount and time."""
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
+    # Foreign keys get no index of their own: the named indexes in Meta serve their lookups
+    # (each one leads with the key), and every index costs every write.
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims", db_index=False)
     key = models.SlugField(
         max_length=120,
         unique=True,
@@ -50,6 +52,7 @@ class Claim(models.Model):
         null=True,
         blank=True,
         related_name="claims_as_subject",
+        db_index=False,
         help_text="The actor the claim is about, or who acts.",
     )
     object = models.ForeignKey(
@@ -58,6 +61,7 @@ class Claim(models.Model):
         null=True,
         blank=True,
         related_name="claims_as_object",
+        db_index=False,
         help_text="The actor acted upon or addressed (a sanctions target, an alliance joined…).",
     )
     claimant = models.ForeignKey(
@@ -66,6 +70,7 @@ class Claim(models.Model):
         null=True,
         blank=True,
         related_name="claims_as_claimant",
+        db_index=False,
         help_text="Who asserts it, when that is not the source's own voice.",
     )
     location = models.ForeignKey(
@@ -74,6 +79,7 @@ class Claim(models.Model):
         null=True,
         blank=True,
         related_name="claims_located",
+        db_index=False,
         help_text="The country where it happens.",
     )
     countries = models.ManyToManyField(
@@ -279,8 +285,9 @@ class ClaimCountry(models.Model):
     Rebuilt by ``apps.claims.services.claims_refresh_derived`` whenever a claim changes.
     """
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="country_links")
-    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+")
+    # Served by claim_country_claim and, for the country, by the unique (country, claim) index.
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="country_links", db_index=False)
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="+", db_index=False)
     # The claim's own reported_on, copied so that "a country's claims, newest first" walks
     # one range of claim_country_newest, page after page, instead of the claims' newest-first
     # index filtered against the country's claims.
