@@ -226,7 +226,7 @@ def floor_ms(conn, name: str, params: dict, cursor_values) -> float:
     import django
 
     django.setup()
-    from apps.claims.api.listing import _PAGE
+    from apps.claims.api.listing import page_parameters, page_statement
 
     order = "ORDER BY c.reported_on DESC NULLS LAST, c.id DESC LIMIT 100"
     where = {
@@ -242,8 +242,8 @@ def floor_ms(conn, name: str, params: dict, cursor_values) -> float:
         where = (f"c.id = l.claim_id AND {where[0]}", where[1])
     tables = "claims_claim c, claims_claimcountry l" if name == "Q3" else "claims_claim c"
     ids = f"ARRAY(SELECT c.id FROM {tables} WHERE c.review_status = 'published' AND {where[0]} {order})"
-    statement = _PAGE.replace("%(ids)s::bigint[]", ids)
-    arguments = {**where[1], "base": "http://127.0.0.1/api/v1/", "drafts": False}
+    statement = page_statement(ids)
+    arguments = {**where[1], **page_parameters(api_root="http://127.0.0.1/api/v1/", sees_drafts=False)}
     timings = []
     for _ in range(REQUESTS):
         started = time.perf_counter()

@@ -5,7 +5,7 @@ from collections import Counter
 
 import orjson
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from apps.claims.bulk_import import NdjsonImportError, ndjson_import
 from apps.claims.models import Claim, ClaimCountry
@@ -129,3 +129,28 @@ def test_a_bad_line_imports_nothing_and_names_line_and_field(tmp_path):
     assert errors == {(4, "quantity.value"), (5, "quantity.lower"), (6, "quote"), (7, "subject"), (8, None)}
     assert (Claim.objects.count(), Source.objects.count()) == before
     assert not Source.objects.filter(slug="synthetic-doc").exists()
+
+
+def _foreign_keys() -> set[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid::regclass::text LIKE 'claims\\_%%'"
+        )
+        return set(cursor.fetchall())
+
+
+def test_a_first_import_drops_and_restores_the_foreign_keys(corpus, tmp_path):
+    Claim.objects.all().delete()
+    keys = _foreign_keys()
+    bad = tmp_path / "bad.ndjson"
+    bad.write_bytes(corpus[0].read_bytes() + b'{"type": "claim", "source": "nowhere"}\n')
+    with pytest.raises(NdjsonImportError):
+        ndjson_import(path=bad)
+    assert _foreign_keys() == keys and not Claim.objects.exists()
+
+    ndjson_import(path=corpus[0])
+    assert _foreign_keys() == keys and Claim.objects.count() == 600
+    with pytest.raises(IntegrityError), transaction.atomic():  # and they hold again
+        ClaimCountry.objects.create(claim=Claim.objects.first(), country_id="ZZ")
+        connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")

@@ -19,7 +19,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from apps.actors.models import Actor
 from apps.actors.services import actor_create
 from apps.claims.models import Claim, ClaimCountry, QuoteAnchor
-from apps.claims.services import claim_create, claims_refresh_derived
+from apps.claims.services import claim_create, claim_update, claims_refresh_deferred, claims_refresh_derived
 from apps.countries.models import Country
 from apps.sources.models import Source
 from apps.sources.services import source_create, source_update
@@ -301,6 +301,17 @@ def test_country_links_follow_the_claims_publication_date(source, russia, ukrain
 
     source_update(source=source, published_on=datetime.date(2022, 2, 3))
     assert set(links.values_list("reported_on", flat=True)) == {datetime.date(2022, 2, 3)}
+
+
+def test_deferred_refresh_builds_derived_data_once_at_the_end(source, russia, ukraine):
+    with claims_refresh_deferred():
+        first = deployment(source, russia)
+        second = deployment(source, russia, object=ukraine, summary="Another one.")
+        claim_update(claim=first, summary="Changed inside the block.")
+        assert not ClaimCountry.objects.filter(claim__in=[first, second]).exists()
+    documents = dict(Claim.objects.filter(pk__in=[first.pk, second.pk]).values_list("pk", "list_document"))
+    assert "Changed inside the block." in documents[first.pk] and "Another one." in documents[second.pk]
+    assert set(ClaimCountry.objects.filter(claim=second).values_list("country_id", flat=True)) == {"RU", "UA"}
 
 
 def test_search_vector_covers_the_quote(source, russia):

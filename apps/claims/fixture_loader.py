@@ -12,7 +12,7 @@ from django.db import transaction
 from apps.actors.models import Actor
 from apps.actors.services import actor_create, actor_update
 from apps.claims.models import Claim, ClaimRelation
-from apps.claims.services import claim_create, claim_relation_create, claim_update
+from apps.claims.services import claim_create, claim_relation_create, claim_update, claims_refresh_deferred
 from apps.claims.validation import client_field_name
 from apps.countries.models import Country
 from apps.sources.models import Source
@@ -90,7 +90,8 @@ def _reason(error: ValidationError) -> str:
 
 def _read_yaml(path: Path):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader when PyYAML has it: ten times faster than the pure-Python one.
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as error:
         raise FixtureError(path, "file", f"not valid YAML: {error}") from None
 
@@ -322,7 +323,7 @@ class _Loader:
 def fixtures_load(*, directory: Path) -> LoadReport:
     """Load every fixture under ``directory`` in one transaction; raise FixtureError and load nothing on a bad entry."""
     loader = _Loader(directory)
-    with transaction.atomic():
+    with transaction.atomic(), claims_refresh_deferred():
         loader.load_actors()
         loader.load_documents()
         loader.load_relations()

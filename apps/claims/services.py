@@ -5,6 +5,8 @@ validation, the same anchoring and the same derived data whichever way it comes 
 """
 
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -126,10 +128,37 @@ WHERE s.id = c.source_id AND c.id = ANY(%(ids)s);
 """
 
 
+_deferred_refresh: ContextVar[set[int] | None] = ContextVar("deferred_refresh", default=None)
+
+
+@contextmanager
+def claims_refresh_deferred():
+    """Within this block, claim writes leave their derived data to one refresh at its end.
+
+    For loaders that write many claims in one transaction: one set-based refresh instead
+    of one per claim. Inside the block, derived data (country links, search vector, list
+    document) of the claims written so far is stale.
+    """
+    if _deferred_refresh.get() is not None:  # already deferred by an enclosing block
+        yield
+        return
+    pending: set[int] = set()
+    token = _deferred_refresh.set(pending)
+    try:
+        yield
+    finally:
+        _deferred_refresh.reset(token)
+    claims_refresh_derived(claim_ids=pending)
+
+
 def claims_refresh_derived(*, claim_ids: Iterable[int]) -> None:
     """Rebuild the derived country links, publication date, search vector and list document of these claims."""
     ids = list(claim_ids)
     if not ids:
+        return
+    pending = _deferred_refresh.get()
+    if pending is not None:
+        pending.update(ids)
         return
     with connection.cursor() as cursor:
         # Columns first: the country links copy the refreshed reported_on.

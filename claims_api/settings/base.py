@@ -107,9 +107,7 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 # server-side and, prepared, is planned once per connection instead of on every request.
 # Behind a transaction-pooling PgBouncer older than 1.21, set DATABASE_PREPARE_THRESHOLD=off.
 _prepare_threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
-DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
-    None if _prepare_threshold == "off" else int(_prepare_threshold)
-)
+DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None if _prepare_threshold == "off" else int(_prepare_threshold)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Admin logins: after AXES_FAILURE_LIMIT failures for one username from one address, that pair
