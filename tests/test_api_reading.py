@@ -176,6 +176,17 @@ def test_one_country_walks_its_claims_in_order_both_ways(api_client, ordering, o
     assert [c["id"] for page in several for c in page["results"]] == seen
 
 
+def test_one_country_pages_are_ordered_on_the_country_links_copy(api_client):
+    # What lets claim_country_newest serve the page: ordering and cursor on the link's columns.
+    first = api_client.get(CLAIMS, {"country": "KZ", "page_size": 3}).json()
+    with CaptureQueriesContext(connection) as captured:
+        assert api_client.get(first["next"]).status_code == 200
+    ids_query = captured.captured_queries[0]["sql"]
+    order_by = ids_query.split("ORDER BY")[1]
+    assert '"claims_claimcountry"."reported_on"' in ids_query.split("ORDER BY")[0]
+    assert "DESC" in order_by and 'claims_claim"."reported_on' not in order_by
+
+
 def test_source_list_omits_text_and_detail_has_it(api_client):
     listed = api_client.get("/api/v1/sources/").json()["results"]
     assert len(listed) == 5 and all("text" not in s for s in listed)

@@ -48,8 +48,8 @@ def _brief_actor_sql(column: str) -> str:
     )
 
 
-def _brief_country_sql(code: str) -> str:
-    return f"json_build_object('code', {code}, 'name', k.name, 'url', 'countries/' || {code} || '/')"
+# A country row aliased k.
+_BRIEF_COUNTRY_SQL = "json_build_object('code', k.code, 'name', k.name, 'url', 'countries/' || k.code || '/')"
 
 
 def _timestamp_sql(column: str) -> str:
@@ -79,8 +79,8 @@ def list_document_sql(*, claim: str, reported_on: str, anchor: str, involved: st
     'subject', {_brief_actor_sql(f"{c}.subject_id")},
     'object', {_brief_actor_sql(f"{c}.object_id")},
     'claimant', {_brief_actor_sql(f"{c}.claimant_id")},
-    'location', (SELECT {_brief_country_sql("k.code")} FROM countries_country k WHERE k.code = {c}.location_id),
-    'countries', coalesce((SELECT json_agg({_brief_country_sql("k.code")} ORDER BY k.name, k.code)
+    'location', (SELECT {_BRIEF_COUNTRY_SQL} FROM countries_country k WHERE k.code = {c}.location_id),
+    'countries', coalesce((SELECT json_agg({_BRIEF_COUNTRY_SQL} ORDER BY k.name, k.code)
         FROM countries_country k WHERE k.code IN ({involved})), '[]'),
     'quantity', CASE
         WHEN {c}.quantity_value IS NULL AND {c}.quantity_lower IS NULL AND {c}.quantity_upper IS NULL THEN NULL

@@ -48,12 +48,18 @@ class _Row(Func):
     output_field = Field()
 
 
+def _annotated_field(queryset, path: str) -> Field | None:
+    """The field of the ``keyset_`` copy (or other annotation) named ``path``, if it is one."""
+    annotation = queryset.query.annotations.get(path)
+    return annotation.output_field if annotation is not None else None
+
+
 def _nullable(queryset, path: str) -> bool:
     """Whether ``path`` (possibly across relations) can be null, including a missing one-to-one row."""
     if path == "pk":
         return False
-    if path in queryset.query.annotations:
-        return queryset.query.annotations[path].output_field.null
+    if (copy := _annotated_field(queryset, path)) is not None:
+        return copy.null
     model = queryset.model
     *hops, last = path.split("__")
     for hop in hops:
@@ -159,8 +165,7 @@ class KeysetPagination(BasePagination):
         field, descending = self.terms[0].lstrip("-"), self.terms[0].startswith("-")
         pk = self.terms[1].lstrip("-")
         value, last_pk = values
-        annotations = queryset.query.annotations
-        model_field = annotations[field].output_field if field in annotations else queryset.model._meta.get_field(field)
+        model_field = _annotated_field(queryset, field) or queryset.model._meta.get_field(field)
         ordered = queryset.order_by(*order_expressions(self.terms))
         pk_beyond = {f"{pk}__{'lt' if descending else 'gt'}": last_pk}
         if value is None:
