@@ -31,13 +31,13 @@ WHERE %(drafts)s::boolean OR o.review_status = 'published'
 """
 
 
-# A claim without a stored document (written by something other than the services or the
-# importer) is rendered on the spot with the same expression, only slower.
 def page_statement(ids: str = "%(ids)s::bigint[]") -> str:
     """The page statement for the claims whose ids the SQL array expression ``ids`` lists, in order.
 
     The API binds the ids; the benchmark puts the query that picks them here, to time the
-    whole page as one statement.
+    whole page as one statement. A claim without a stored document (written by something
+    other than the services or the importer) is rendered on the spot with the same
+    expression, only slower.
     """
     return f"""
 WITH page AS (
