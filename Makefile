@@ -49,7 +49,7 @@ schema: install
 # on a PostgreSQL cluster of its own, configured as a production server would be rather
 # than with the 128 MB of shared buffers a packaged server starts with.
 BENCH_DB := DB_NAME=claims_api_bench LOCAL_DB_DIR=.data/bench-postgres LOCAL_DB_PORT=54330
-BENCH_DB_SETTINGS ?= shared_buffers=4GB effective_cache_size=12GB work_mem=16MB maintenance_work_mem=1GB \
+BENCH_DB_SETTINGS ?= shared_buffers=4GB huge_pages=try effective_cache_size=12GB work_mem=16MB maintenance_work_mem=1GB \
 	max_wal_size=8GB checkpoint_timeout=30min
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \

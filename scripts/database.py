@@ -9,7 +9,9 @@ Where the database comes from, in this order:
   2. a server already listening on 127.0.0.1:5432 (SYSTEM_DB_PORT), user postgres;
   3. a project-local throwaway cluster in .data/postgres (LOCAL_DB_DIR) on port
      54329 (LOCAL_DB_PORT), made with the machine's initdb/pg_ctl and reused on
-     the next run; LOCAL_DB_SETTINGS adds server settings to it ("shared_buffers=4GB …");
+     the next run; LOCAL_DB_SETTINGS adds server settings to it ("shared_buffers=4GB …"),
+     and with "huge_pages=try" (or "on") among them the kernel's huge pages are
+     reserved for the shared buffers first, where this user may (root);
   4. otherwise a message naming the three ways to get one, and exit status 1.
 """
 
@@ -118,6 +120,51 @@ def _run(command: list[str]) -> None:
         raise NoDatabase(f"{Path(command[0]).name} failed: {(result.stderr or result.stdout).strip()[-500:]}")
 
 
+_HUGE_PAGES = Path("/proc/sys/vm/nr_hugepages")
+_HUGE_PAGE_BYTES = 2 * 1024 * 1024
+_UNITS = {"kB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
+
+
+def huge_pages_wanted(settings: list[str]) -> int | None:
+    """How many 2 MB huge pages a cluster started with these settings wants; None if it asks for none."""
+    values = dict(setting.split("=", 1) for setting in settings if "=" in setting)
+    if values.get("huge_pages") not in ("try", "on"):
+        return None
+    buffers = values.get("shared_buffers", "128MB")
+    unit = next((u for u in _UNITS if buffers.endswith(u)), None)
+    if unit is None or not buffers.removesuffix(unit).isdigit():
+        return None
+    # The rest of PostgreSQL's shared memory (locks, WAL buffers, ...) needs a few percent more.
+    return int(int(buffers.removesuffix(unit)) * _UNITS[unit] * 1.1) // _HUGE_PAGE_BYTES + 64
+
+
+def _reserve_huge_pages() -> bool:
+    """Reserve the huge pages the cluster's settings ask for, where allowed; True if it reserved more.
+
+    With 4 KB pages, every new server process faults in each page of the shared buffers it
+    touches, one by one: a full-text search that visits 4,000 heap blocks spends 50-130 ms
+    on that in a fresh connection, and 5 ms once warm. With huge pages that cost vanishes.
+    """
+    wanted = huge_pages_wanted(LOCAL_SETTINGS)
+    try:
+        current = int(_HUGE_PAGES.read_text())
+    except OSError:
+        return False
+    if wanted is None or current >= wanted:
+        return False
+    try:
+        _HUGE_PAGES.write_text(str(wanted))
+    except OSError:
+        log(f"the cluster will run without huge pages; as root: sysctl vm.nr_hugepages={wanted}")
+        return False
+    reserved = int(_HUGE_PAGES.read_text())
+    log(
+        f"reserved {reserved} huge pages of 2 MB for the shared buffers (vm.nr_hugepages, was {current}; "
+        "`sysctl vm.nr_hugepages=0` returns them)"
+    )
+    return reserved > current
+
+
 def _local_url() -> str:
     return f"postgres://{SERVER_USER}@127.0.0.1:{LOCAL_PORT}/{DB_NAME}"
 
@@ -140,6 +187,9 @@ def from_local_cluster() -> str | None:
         _run([str(bindir / "initdb"), "-D", str(LOCAL_DIR), "-U", SERVER_USER, "--auth=trust", "-E", "UTF8"])
     url = _local_url()
     server = _with_database(url, "postgres")
+    if _reserve_huge_pages() and _reachable(server):
+        log("restarting the local cluster to use them")
+        stop()
     if not _reachable(server):
         log(f"starting the local cluster on port {LOCAL_PORT}")
         _run(

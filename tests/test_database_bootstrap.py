@@ -1,6 +1,7 @@
 """scripts/database.py, run as `make` runs it: a subprocess printing a DATABASE_URL."""
 
 import glob
+import importlib.util
 import os
 import pwd
 import shutil
@@ -127,3 +128,20 @@ def test_database_url_is_used_and_its_database_created():
     finally:
         with psycopg.connect(maintenance, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("database_script", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_huge_pages_cover_the_shared_buffers_when_asked_for():
+    wanted = load_script().huge_pages_wanted
+    # 4 GB of buffers is 2,048 pages of 2 MB; a tenth more and 64 pages for the rest of shared memory.
+    assert wanted(["shared_buffers=4GB", "huge_pages=try", "work_mem=16MB"]) == 2316
+    assert wanted(["huge_pages=on", "shared_buffers=512MB"]) == 345
+    assert wanted(["huge_pages=try"]) == 134  # PostgreSQL's default 128MB
+    assert wanted(["shared_buffers=4GB"]) is None  # not asked for: the kernel setting is left alone
+    assert wanted(["shared_buffers=4GB", "huge_pages=off"]) is None
