@@ -56,7 +56,17 @@ class StrictOrderingFilter(OrderingFilter):
         ]
 
 
+# Never null, so ordered without a nulls clause: "id DESC" is what the indexes hold, and
+# "id DESC NULLS LAST" would cost every newest-first walk an extra sort step.
+_PRIMARY_KEYS = {"pk", "id", "keyset_pk"}
+
+
 def order_expressions(paths: list[str], *, nulls_first: bool = False):
     """``-path``/``path`` terms as expressions that put nulls last (first, for a reversed walk)."""
     nulls = {"nulls_first": True} if nulls_first else {"nulls_last": True}
-    return [F(p[1:]).desc(**nulls) if p.startswith("-") else F(p).asc(**nulls) for p in paths]
+    expressions = []
+    for path in paths:
+        field = path.lstrip("-")
+        options = {} if field in _PRIMARY_KEYS else nulls
+        expressions.append(F(field).desc(**options) if path.startswith("-") else F(field).asc(**options))
+    return expressions
