@@ -68,3 +68,18 @@ def test_a_claim_without_a_stored_document_is_listed_the_same(api_client):
     before = _listed(api_client, claim)
     Claim.objects.filter(pk=claim.pk).update(list_document=None)
     assert _listed(api_client, claim) == before
+
+
+def test_list_documents_are_compressed_with_lz4_where_the_server_has_it():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute "
+            "WHERE attrelid = 'claims_claim'::regclass AND attname = 'list_document'"
+        )
+        if cursor.fetchone()[0] != "l":
+            pytest.skip("this PostgreSQL server was built without lz4")
+        claim = Claim.objects.filter(review_status="published").first()
+        # A row past PostgreSQL's 2 kB threshold gets its largest values compressed.
+        claim_update(claim=claim, summary="A long summary. " * 100)
+        cursor.execute("SELECT pg_column_compression(list_document) FROM claims_claim WHERE id = %s", [claim.id])
+        assert cursor.fetchone()[0] == "lz4"
