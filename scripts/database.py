@@ -16,8 +16,10 @@ Where the database comes from, in this order:
 """
 
 import glob
+import math
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import sys
@@ -121,12 +123,12 @@ def _run(command: list[str]) -> None:
 
 
 _HUGE_PAGES = Path("/proc/sys/vm/nr_hugepages")
-_HUGE_PAGE_BYTES = 2 * 1024 * 1024
+_MEMINFO = Path("/proc/meminfo")
 _UNITS = {"kB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
 
 
-def huge_pages_wanted(settings: list[str]) -> int | None:
-    """How many 2 MB huge pages a cluster started with these settings wants; None if it asks for none."""
+def huge_pages_wanted(settings: list[str], page_bytes: int = 2 * 1024**2) -> int | None:
+    """How many huge pages a cluster started with these settings wants; None if it asks for none."""
     values = dict(setting.split("=", 1) for setting in settings if "=" in setting)
     if values.get("huge_pages") not in ("try", "on"):
         return None
@@ -135,7 +137,12 @@ def huge_pages_wanted(settings: list[str]) -> int | None:
     if unit is None or not buffers.removesuffix(unit).isdigit():
         return None
     # The rest of PostgreSQL's shared memory (locks, WAL buffers, ...) needs a few percent more.
-    return int(int(buffers.removesuffix(unit)) * _UNITS[unit] * 1.1) // _HUGE_PAGE_BYTES + 64
+    return math.ceil((int(buffers.removesuffix(unit)) * _UNITS[unit] * 1.1 + 128 * 1024**2) / page_bytes)
+
+
+def _meminfo_bytes(name: str) -> int | None:
+    found = re.search(rf"^{name}:\s+(\d+) kB", _MEMINFO.read_text(), re.MULTILINE)
+    return int(found.group(1)) * 1024 if found else None
 
 
 def _reserve_huge_pages() -> bool:
@@ -145,24 +152,39 @@ def _reserve_huge_pages() -> bool:
     touches, one by one: a full-text search that visits 4,000 heap blocks spends 50-130 ms
     on that in a fresh connection, and 5 ms once warm. With huge pages that cost vanishes.
     """
-    wanted = huge_pages_wanted(LOCAL_SETTINGS)
+    if huge_pages_wanted(LOCAL_SETTINGS) is None:
+        return False
     try:
+        page_bytes, available = _meminfo_bytes("Hugepagesize"), _meminfo_bytes("MemAvailable")
         current = int(_HUGE_PAGES.read_text())
     except OSError:
         return False
-    if wanted is None or current >= wanted:
+    if not page_bytes or not available:
+        return False
+    wanted = huge_pages_wanted(LOCAL_SETTINGS, page_bytes)
+    if current >= wanted:
+        return False
+    if (wanted - current) * page_bytes > 0.8 * available:
+        log("the cluster will run without huge pages: the shared buffers would take most of the free memory")
         return False
     try:
         _HUGE_PAGES.write_text(str(wanted))
+        reserved = int(_HUGE_PAGES.read_text())
     except OSError:
-        log(f"the cluster will run without huge pages; as root: sysctl vm.nr_hugepages={wanted}")
+        log(
+            f"the cluster will run without huge pages; as root: sysctl vm.nr_hugepages={wanted}, "
+            "then restart the cluster (make stop)"
+        )
         return False
-    reserved = int(_HUGE_PAGES.read_text())
+    if reserved < wanted:  # the kernel found too little contiguous memory: give back what it did find
+        _HUGE_PAGES.write_text(str(current))
+        log(f"the cluster will run without huge pages: the kernel could reserve {reserved} of {wanted}")
+        return False
     log(
-        f"reserved {reserved} huge pages of 2 MB for the shared buffers (vm.nr_hugepages, was {current}; "
-        "`sysctl vm.nr_hugepages=0` returns them)"
+        f"reserved {reserved} huge pages of {page_bytes // 1024**2} MB for the shared buffers "
+        f"(vm.nr_hugepages, was {current}; `sysctl vm.nr_hugepages={current}` returns them)"
     )
-    return reserved > current
+    return True
 
 
 def _local_url() -> str:

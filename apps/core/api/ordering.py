@@ -66,7 +66,7 @@ def order_expressions(paths: list[str], *, nulls_first: bool = False):
     nulls = {"nulls_first": True} if nulls_first else {"nulls_last": True}
     expressions = []
     for path in paths:
-        field = path.lstrip("-")
+        field = path.removeprefix("-")
         options = {} if field in _PRIMARY_KEYS else nulls
         expressions.append(F(field).desc(**options) if path.startswith("-") else F(field).asc(**options))
     return expressions
