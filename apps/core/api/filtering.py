@@ -55,9 +55,11 @@ class CountryCodesField(forms.Field):
         codes = [code.upper() for code in _split(value)]
         unknown = [code for code in codes if code not in ISO_ALPHA2_SET]
         if unknown:
+            # The codes go in as a parameter: the message is %-formatted later, and may not hold the client's "%".
             raise forms.ValidationError(
-                f"Unknown country code {', '.join(unknown)}; use ISO 3166-1 alpha-2 codes such as UA or kz.",
+                "Unknown country code %(codes)s; use ISO 3166-1 alpha-2 codes such as UA or kz.",
                 code="invalid_choice",
+                params={"codes": ", ".join(unknown)},
             )
         return codes
 

@@ -106,7 +106,14 @@ class ClaimsAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         method = self.method.upper()
-        extra = {"400": _error("Invalid input: a parameter or field is malformed or breaks a rule.")}
+        extra = {
+            "400": _error("Invalid input: a parameter or field is malformed or breaks a rule."),
+            # gunicorn refuses such a request before the API sees it, with a plain-text page.
+            "414": OpenApiResponse(
+                description="The request line (method, path and query string) is longer than the server accepts "
+                "(4,094 bytes under gunicorn's defaults). Answered by the server itself, not in the API's error format."
+            ),
+        }
         if self.view.throttle_classes:
             extra["429"] = _error("Too many requests; retry after the number of seconds in Retry-After.")
         if getattr(self.view, "uses_database", True):
