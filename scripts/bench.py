@@ -58,11 +58,12 @@ def say(message: str) -> None:
     print(f"bench: {message}", flush=True)
 
 
-def manage(*args: str, settings: str = "claims_api.settings.development", **env: str) -> None:
+def manage(*args: str, settings: str = "claims_api.settings.development", quiet: bool = False, **env: str) -> None:
     subprocess.run(
         [PYTHON, "manage.py", *args],
         cwd=ROOT,
         check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": settings, "DATABASE_URL": DATABASE_URL, **env},
     )
 
@@ -114,13 +115,7 @@ def fixture_load_seconds() -> list[float]:
         seconds = []
         for _ in range(2):
             started = time.monotonic()
-            subprocess.run(
-                [PYTHON, "manage.py", "load_fixtures"],
-                cwd=ROOT,
-                check=True,
-                stdout=subprocess.DEVNULL,
-                env={**os.environ, "DJANGO_SETTINGS_MODULE": "claims_api.settings.development", "DATABASE_URL": url},
-            )
+            manage("load_fixtures", quiet=True, DATABASE_URL=url)
             seconds.append(time.monotonic() - started)
         return seconds
     finally:
