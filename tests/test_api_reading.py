@@ -135,7 +135,7 @@ def test_filters_answer_correctly(api_client):
 def test_error_shape_for_bad_requests(curator_client, api_client):
     malformed = curator_client.post(CLAIMS, data="{not json", content_type="application/json")
     assert malformed.status_code == 400
-    assert set(malformed.json()) == {"status", "code", "detail", "errors"}
+    assert set(malformed.json()) == {"type", "title", "status", "detail", "instance", "code", "errors"}
     form = curator_client.post(CLAIMS, data="a=b", content_type="application/x-www-form-urlencoded")
     assert form.status_code == 415
     assert form.json()["code"] == "unsupported_media_type"

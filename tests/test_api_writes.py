@@ -31,7 +31,8 @@ def _new_claim(**overrides):
 
 def _fields(response) -> dict:
     body = response.json()
-    assert set(body) == {"status", "code", "detail", "errors"}
+    assert set(body) == {"type", "title", "status", "detail", "instance", "code", "errors"}
+    assert {error["in"] for error in body["errors"]} == {"body"}
     return {error["field"]: error["message"] for error in body["errors"]}
 
 

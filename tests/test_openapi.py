@@ -29,7 +29,7 @@ def test_every_operation_has_one_tag_a_description_and_documented_errors():
             assert len(operation["tags"]) == 1, (method, path)
             assert operation.get("description"), (method, path)
             assert "400" in operation["responses"], (method, path)
-            error = operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
+            error = operation["responses"]["400"]["content"]["application/problem+json"]["schema"]["$ref"]
             assert error == "#/components/schemas/Error"
             if "requestBody" in operation:
                 assert set(operation["requestBody"]["content"]) == {"application/json"}, (method, path)

@@ -12,7 +12,7 @@ from apps.sources.models import Source
 pytestmark = pytest.mark.django_db
 
 SOURCE = "commentary-2022-01-24-russian-build-up"
-ERROR_KEYS = {"status", "code", "detail", "errors"}
+ERROR_KEYS = {"type", "title", "status", "detail", "instance", "code", "errors"}
 
 
 def _new_claim(client, **overrides) -> dict:

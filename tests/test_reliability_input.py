@@ -13,12 +13,12 @@ from apps.actors.models import Actor
 pytestmark = pytest.mark.django_db
 
 CLAIMS = "/api/v1/claims/"
-ERROR_KEYS = {"status", "code", "detail", "errors"}
+ERROR_KEYS = {"type", "title", "status", "detail", "instance", "code", "errors"}
 
 
 def _error(response, status: int) -> dict:
     assert response.status_code == status, (response.status_code, response.content[:300])
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
     body = response.json()
     assert set(body) == ERROR_KEYS and body["status"] == status
     return body
@@ -87,6 +87,7 @@ def test_wrong_types_are_a_400_naming_each_field(curator_client, path, raw, fiel
     body = _error(_post(curator_client, path, raw), 400)
     assert body["code"] == "invalid"
     assert {error["field"] for error in body["errors"]} == fields
+    assert {error["in"] for error in body["errors"]} == {"body"}
 
 
 def test_a_non_json_body_is_a_415(curator_client):
@@ -139,7 +140,7 @@ def test_an_oversized_body_is_a_413_before_it_is_read(curator_client):
 )
 def test_absurd_page_sizes_and_unknown_filter_values_are_a_400_naming_the_parameter(api_client, path, params, field):
     body = _error(api_client.get(path, params), 400)
-    assert [error["field"] for error in body["errors"]] == [field]
+    assert [(error["field"], error["in"]) for error in body["errors"]] == [(field, "query")]
 
 
 def test_invalid_cursors_are_a_400(api_client):
@@ -150,7 +151,7 @@ def test_invalid_cursors_are_a_400(api_client):
     forged = payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB") + ":" + signature
     for token in ("garbage", "e30", payload, forged, cursor[:-1], "☃"):
         body = _error(api_client.get(CLAIMS, {"page_size": 3, "cursor": token}), 400)
-        assert [error["field"] for error in body["errors"]] == ["cursor"], token
+        assert [(error["field"], error["in"]) for error in body["errors"]] == [("cursor", "query")], token
     # A real cursor used with another ordering.
     body = _error(api_client.get(CLAIMS, {"page_size": 3, "ordering": "quantity", "cursor": cursor}), 400)
     assert "another ordering" in body["errors"][0]["message"]
@@ -171,7 +172,7 @@ def test_non_utf8_bytes_and_nul_in_the_query_string_are_a_400(api_client, query,
     body = _error(api_client.get(f"{CLAIMS}?{query}"), 400)
     assert body["code"] == "invalid"
     assert words in body["detail"]
-    assert [error["field"] for error in body["errors"]] == [field]
+    assert [(error["field"], error["in"]) for error in body["errors"]] == [(field, "query")]
 
 
 def test_nul_and_broken_bytes_in_the_path_are_a_4xx(api_client):
@@ -200,7 +201,7 @@ def test_the_real_server_refuses_non_utf8_bytes_and_oversized_bodies(live_api):
     response = httpx.get(f"{live_api['base_url']}/api/v1/claims/?search=%FF%FE", timeout=30)
     assert response.status_code == 400
     assert response.json()["errors"] == [
-        {"field": "search", "code": "invalid", "message": "The query string is not valid UTF-8."}
+        {"field": "search", "in": "query", "code": "invalid", "message": "The query string is not valid UTF-8."}
     ]
 
     headers = {"Authorization": f"Token {live_api['token']}", "Content-Type": "application/json"}

@@ -20,7 +20,7 @@ import pytest
 from tests.servers import free_port, gunicorn_server
 
 ROOT = Path(__file__).resolve().parent.parent
-ERROR_KEYS = {"status", "code", "detail", "errors"}
+ERROR_KEYS = {"type", "title", "status", "detail", "instance", "code", "errors"}
 
 
 @pytest.mark.django_db
@@ -98,7 +98,7 @@ def _wait_for(predicate, seconds: float, what: str):
 
 def _assert_unavailable(response):
     assert response.status_code == 503, (response.request.url, response.status_code, response.text[:300])
-    assert response.headers["Content-Type"] == "application/json"
+    assert response.headers["Content-Type"] == "application/problem+json"
     body = response.json()
     assert set(body) == ERROR_KEYS
     assert (body["status"], body["code"]) == (503, "service_unavailable")
@@ -147,7 +147,7 @@ def _outage_and_recovery(cluster, server, database_url) -> None:
     unready = client.get("/readyz")
     assert unready.status_code == 503
     assert unready.json()["errors"] == [
-        {"field": "database", "code": "unreachable", "message": "The database cannot be reached."}
+        {"field": "database", "in": None, "code": "unreachable", "message": "The database cannot be reached."}
     ]
     assert client.get("/healthz").status_code == 200  # alive: no reason to restart the process
 

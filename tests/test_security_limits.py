@@ -38,16 +38,30 @@ def tight_throttle(monkeypatch, settings):
 def _assert_throttled(response):
     assert response.status_code == 429
     body = response.json()
-    assert body == {"status": 429, "code": "throttled", "detail": body["detail"], "errors": []}
+    assert response["Content-Type"] == "application/problem+json"
+    assert {key: body[key] for key in ("type", "title", "status", "code", "errors")} == {
+        "type": "tag:claims-api,2026:problem:throttled",
+        "title": "Too Many Requests",
+        "status": 429,
+        "code": "throttled",
+        "errors": [],
+    }
     assert "throttled" in body["detail"].lower()
     retry_after = int(response["Retry-After"])
     assert 1 <= retry_after <= 60
     assert str(retry_after) in body["detail"]
+    # The RateLimit fields agree with Retry-After: nothing left until then.
+    assert response["RateLimit"].endswith(f";r=0;t={retry_after}")
 
 
 def test_anonymous_clients_are_throttled_with_retry_after(api_client, tight_throttle):
-    for _ in range(3):
-        assert api_client.get(CLAIMS).status_code == 200
+    for used in range(1, 4):
+        response = api_client.get(CLAIMS)
+        assert response.status_code == 200
+        # Every answer says how much of the quota is left, not only the 429.
+        assert response["RateLimit-Policy"] == '"anon";q=3;w=60'
+        assert response["RateLimit"].startswith(f'"anon";r={3 - used};t=')
+        assert 1 <= int(response["RateLimit"].rsplit("=", 1)[1]) <= 60
     _assert_throttled(api_client.get(CLAIMS))
     _assert_throttled(api_client.get("/api/v1/actors/"))  # the budget is per client, across endpoints
 
@@ -62,7 +76,9 @@ def test_authenticated_clients_have_their_own_higher_budget(tight_throttle):
     _, token = curator_create(username="throttled-curator")
     client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
     for _ in range(5):
-        assert client.get(CLAIMS).status_code == 200
+        response = client.get(CLAIMS)
+        assert response.status_code == 200
+        assert response["RateLimit-Policy"] == '"user";q=5;w=60'
     _assert_throttled(client.get(CLAIMS))
     # Another client (anonymous, same address) still has its own budget.
     assert APIClient().get(CLAIMS).status_code == 200
@@ -129,10 +145,10 @@ def test_security_headers_on_api_responses(api_client):
     assert response["X-Frame-Options"] == "DENY"
     assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
     assert {"Authorization", "Cookie"} <= {v.strip() for v in response["Vary"].split(",")}
-    assert "Cache-Control" not in response  # public data may be cached by shared caches
     _, token = curator_create(username="header-curator")
     private = APIClient(HTTP_AUTHORIZATION=f"Token {token}").get(CLAIMS)
-    assert private["Cache-Control"] == "private"
+    # Curators see drafts: their answers must never be kept by a shared cache.
+    assert private["Cache-Control"] == "private, no-cache"
 
 
 def _production(code: str) -> dict:

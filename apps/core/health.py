@@ -17,7 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api.errors import ServiceUnavailable, error_body
+from apps.core.api.errors import PROBLEM_CONTENT_TYPE, ServiceUnavailable, error_body, field_error
 from apps.core.api.schema import ErrorSerializer
 
 logger = logging.getLogger(__name__)
@@ -92,11 +92,24 @@ class ReadinessView(ProbeView):
             pending = _unapplied_migrations()
             if pending:
                 message = f"{pending} migration(s) are not applied."
-                problems.append({"field": "migrations", "code": "pending", "message": message})
+                problems.append(field_error(field="migrations", where=None, code="pending", message=message))
         except DatabaseError as error:
             logger.warning("Readiness: database unavailable: %s", error)
-            problems.append({"field": "database", "code": "unreachable", "message": "The database cannot be reached."})
+            problems.append(
+                field_error(field="database", where=None, code="unreachable", message="The database cannot be reached.")
+            )
         if problems:
-            body = error_body(status_code=503, code="not_ready", detail="Not ready to serve requests.", errors=problems)
-            return Response(body, status=503, headers={"Retry-After": str(ServiceUnavailable.wait)})
+            body = error_body(
+                status_code=503,
+                code="not_ready",
+                detail="Not ready to serve requests.",
+                instance=request.get_full_path(),
+                errors=problems,
+            )
+            return Response(
+                body,
+                status=503,
+                headers={"Retry-After": str(ServiceUnavailable.wait)},
+                content_type=PROBLEM_CONTENT_TYPE,
+            )
         return Response({"status": "ready", "checks": {"database": "ok", "migrations": "ok"}})

@@ -4,9 +4,10 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.http import parse_http_date_safe
 
-from apps.core.api.errors import error_response
+from apps.core.api.errors import PROBLEM_CONTENT_TYPE, error_response, field_error
 
 JSON_PREFIXES = ("/api/", "/healthz", "/readyz")
 
@@ -17,8 +18,8 @@ def answers_json(path: str) -> bool:
 
 def _refusal(request, status_code: int, code: str, detail: str, field: str | None = None):
     if answers_json(request.path):
-        errors = [{"field": field, "code": code, "message": detail}] if field else None
-        return error_response(status_code=status_code, code=code, detail=detail, errors=errors)
+        errors = [field_error(field=field, where="query", code=code, message=detail)] if field else None
+        return error_response(request, status_code=status_code, code=code, detail=detail, errors=errors)
     return HttpResponse(detail, status=status_code, content_type="text/plain; charset=utf-8")
 
 
@@ -73,12 +74,52 @@ class RequestGuardMiddleware:
         return self.get_response(request)
 
 
+def sent_credentials(request) -> bool:
+    """Whether the request carries a token or a session; judged without touching the database."""
+    return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+class ConditionalGetMiddleware:
+    """Validators and 304s for API reads.
+
+    Every successful GET or HEAD under /api/ gets an ``ETag`` (the view's own, or a
+    hash of the body) and answers ``If-None-Match`` / ``If-Modified-Since`` with 304
+    Not Modified, keeping the headers a client needs to carry on: caching and the
+    rate limit. (Django's ConditionalGetMiddleware does the same for GET alone, so a
+    HEAD would get no validator.)
+    """
+
+    KEPT_ON_NOT_MODIFIED = ("RateLimit", "RateLimit-Policy", "Content-Security-Policy")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in ("GET", "HEAD") or not request.path.startswith("/api/"):
+            return response
+        if response.status_code == 200 and not response.streaming and not response.has_header("ETag"):
+            if "no-store" not in response.get("Cache-Control", ""):
+                set_response_etag(response)
+        etag = response.get("ETag")
+        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        if not (etag or last_modified):
+            return response
+        answer = get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+        if answer is not response:
+            for header in self.KEPT_ON_NOT_MODIFIED:
+                if header in response:
+                    answer[header] = response[header]
+        return answer
+
+
 class ApiResponseHeadersMiddleware:
     """Headers for JSON answers: no active content, and caches keep each client's view apart.
 
     Curators see drafts and notes that anonymous clients must not, so a shared
     cache has to key responses on the credentials (``Vary``), and responses to
-    authenticated requests are marked private.
+    authenticated requests are private. Successful anonymous reads of the API are
+    public for ``API_CACHE_MAX_AGE`` seconds; errors, probes and writes are never stored.
     """
 
     CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
@@ -91,9 +132,14 @@ class ApiResponseHeadersMiddleware:
         if not answers_json(request.path):
             return response
         patch_vary_headers(response, ["Authorization", "Cookie"])
-        if response.get("Content-Type", "").startswith("application/json"):
+        if response.get("Content-Type", "").startswith(("application/json", PROBLEM_CONTENT_TYPE)):
             response.setdefault("Content-Security-Policy", self.CONTENT_SECURITY_POLICY)
-        # Judged from the request's credentials, not request.user, so that no database access is needed.
-        if "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES:
-            response.setdefault("Cache-Control", "private")
+        if "Cache-Control" in response:
+            return response
+        if sent_credentials(request):
+            patch_cache_control(response, private=True, no_cache=True)
+        elif request.method in ("GET", "HEAD") and response.status_code == 200 and request.path.startswith("/api/"):
+            patch_cache_control(response, public=True, max_age=settings.API_CACHE_MAX_AGE)
+        else:
+            patch_cache_control(response, no_store=True)
         return response

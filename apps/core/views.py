@@ -11,7 +11,7 @@ from apps.core.middleware import answers_json
 
 def not_found(request, exception=None):
     if request.path.startswith("/api/"):
-        return error_response(status_code=404, code="not_found", detail=f"No API endpoint at {request.path}.")
+        return error_response(request, status_code=404, code="not_found", detail=f"No API endpoint at {request.path}.")
     return defaults.page_not_found(request, exception)
 
 
@@ -22,6 +22,7 @@ def server_error(request):
         headers = {"Retry-After": str(ServiceUnavailable.wait)}
         if answers_json(request.path):
             return error_response(
+                request,
                 status_code=503,
                 code=ServiceUnavailable.default_code,
                 detail=str(ServiceUnavailable.default_detail),
@@ -31,5 +32,5 @@ def server_error(request):
             ServiceUnavailable.default_detail, status=503, content_type="text/plain; charset=utf-8", headers=headers
         )
     if answers_json(request.path):
-        return error_response(status_code=500, code="server_error", detail="An unexpected error occurred.")
+        return error_response(request, status_code=500, code="server_error", detail="An unexpected error occurred.")
     return defaults.server_error(request)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -57,9 +58,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every answer under /api/, refusals included, carries the CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Oversized bodies (413), NUL or non-UTF-8 bytes in the query string (400), before anything reads them.
     "apps.core.middleware.RequestGuardMiddleware",
+    # Outside the next one, so that a 304 carries the Cache-Control it would have had as a 200.
+    "apps.core.middleware.ConditionalGetMiddleware",
     "apps.core.middleware.ApiResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -159,7 +164,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.api.permissions.CuratorWriteOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "apps.core.api.filtering.QueryFilterBackend",
         "apps.core.api.ordering.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.KeysetPagination",
@@ -171,8 +176,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.ClaimsAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "apps.core.api.throttling.AnonRateThrottle",
+        "apps.core.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "120/minute"),
@@ -210,11 +215,28 @@ SPECTACULAR_SETTINGS = {
         "PublicationPrecisionEnum": "apps.sources.models.PublicationPrecision",
         "ActorKindEnum": "apps.actors.models.ActorKind",
         "SourceKindEnum": "apps.sources.models.SourceKind",
+        "ErrorLocationEnum": "apps.core.api.errors.ErrorLocation",
     },
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
+
+# HTTP caching of API reads. Anonymous clients all see the same published data, so shared
+# caches may keep it this many seconds; answers to authenticated requests are private.
+API_CACHE_MAX_AGE = int(os.environ.get("API_CACHE_MAX_AGE", "60"))
+
+# Browsers on other origins may read the API anonymously: reads only, never with the
+# visitor's cookies. CORS_ALLOWED_ORIGINS lists the origins ("*", the default, allows any).
+_cors_origins = env_list("CORS_ALLOWED_ORIGINS", ["*"])
+CORS_ALLOW_ALL_ORIGINS = _cors_origins == ["*"]
+CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else _cors_origins
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = ["accept", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "RateLimit", "RateLimit-Policy", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 LOGGING = {
     "version": 1,

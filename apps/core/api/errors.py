@@ -1,18 +1,26 @@
-"""One error shape for every 4xx and 5xx answer of the API.
+"""One error shape for every 4xx and 5xx answer of the API: an RFC 9457 problem document.
 
-    {"status": 400, "code": "invalid", "detail": "Invalid input.",
-     "errors": [{"field": "quantity_lower", "code": "invalid", "message": "…"}]}
+    Content-Type: application/problem+json
 
-``errors`` lists field-level problems (``field`` is a dotted path, or null for
-the request as a whole); it is empty when the error concerns no field.
+    {"type": "tag:claims-api,2026:problem:invalid", "title": "Bad Request", "status": 400,
+     "detail": "Invalid input.", "instance": "/api/v1/claims/?kind=nope", "code": "invalid",
+     "errors": [{"field": "kind", "in": "query", "code": "invalid_choice", "message": "…"}]}
+
+``type`` names the kind of problem (``code`` is its last segment, kept for
+clients that switch on it); ``instance`` is the request that failed. ``errors``
+lists field-level problems: ``field`` is a dotted path (or null for the request
+as a whole) and ``in`` says where it was sent, ``query`` (a query-string
+parameter) or ``body`` (a field of the JSON body), or null when neither applies.
+It is empty when the error concerns no field.
 """
 
 import logging
 import math
+from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, models
 from django.db.models import ProtectedError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -21,6 +29,21 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import set_rollback
 
 logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+# Tag URIs (RFC 4151) name problem types without promising a page at that address.
+PROBLEM_TYPE_PREFIX = "tag:claims-api,2026:problem:"
+
+
+class ErrorLocation(models.TextChoices):
+    """Where a field error's ``field`` was sent (``in`` in the error list)."""
+
+    QUERY = "query", "a query-string parameter"
+    BODY = "body", "a field of the JSON body"
+
+
+class QueryParameterError(exceptions.ValidationError):
+    """A malformed or unknown query-string parameter (a filter, the ordering, the cursor, the page size)."""
 
 
 class Conflict(exceptions.APIException):
@@ -46,33 +69,54 @@ class ServiceUnavailable(exceptions.APIException):
     wait = 5
 
 
-def _flatten(detail, path: str | None = None) -> list[dict]:
+def field_error(*, field: str | None, where: str | None, code: str, message: str) -> dict:
+    """One entry of ``errors``; ``where`` is ``query``, ``body`` or None."""
+    return {"field": field, "in": where, "code": code, "message": message}
+
+
+def _flatten(detail, where: str, path: str | None = None) -> list[dict]:
     if isinstance(detail, dict):
         items = []
         for key, value in detail.items():
             field = None if key in ("non_field_errors", "__all__") else key
-            items.extend(_flatten(value, f"{path}.{field}" if path and field else (field or path)))
+            items.extend(_flatten(value, where, f"{path}.{field}" if path and field else (field or path)))
         return items
     if isinstance(detail, list):
         if all(not isinstance(item, (dict, list)) for item in detail):
-            return [{"field": path, "code": getattr(item, "code", "invalid"), "message": str(item)} for item in detail]
+            return [
+                field_error(field=path, where=where, code=getattr(item, "code", "invalid"), message=str(item))
+                for item in detail
+            ]
         items = []
         for index, value in enumerate(detail):
-            items.extend(_flatten(value, f"{path}.{index}" if path else str(index)))
+            items.extend(_flatten(value, where, f"{path}.{index}" if path else str(index)))
         return items
-    return [{"field": path, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
+    return [field_error(field=path, where=where, code=getattr(detail, "code", "invalid"), message=str(detail))]
 
 
-def error_body(*, status_code: int, code: str, detail: str, errors: list[dict] | None = None) -> dict:
-    return {"status": status_code, "code": code, "detail": detail, "errors": errors or []}
+def error_body(
+    *, status_code: int, code: str, detail: str, instance: str | None, errors: list[dict] | None = None
+) -> dict:
+    """The problem document; ``instance`` is the failing request's path and query string."""
+    return {
+        "type": PROBLEM_TYPE_PREFIX + code,
+        "title": HTTPStatus(status_code).phrase,
+        "status": status_code,
+        "detail": detail,
+        "instance": instance,
+        "code": code,
+        "errors": errors or [],
+    }
 
 
 def error_response(
-    *, status_code: int, code: str, detail: str, errors: list[dict] | None = None, headers: dict | None = None
+    request, *, status_code: int, code: str, detail: str, errors: list[dict] | None = None, headers: dict | None = None
 ) -> JsonResponse:
     """The error shape outside DRF views: middleware, Django's error handlers, health checks."""
-    body = error_body(status_code=status_code, code=code, detail=detail, errors=errors)
-    return JsonResponse(body, status=status_code, headers=headers)
+    body = error_body(
+        status_code=status_code, code=code, detail=detail, instance=request.get_full_path(), errors=errors
+    )
+    return JsonResponse(body, status=status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def database_unavailable(exc: BaseException | None) -> bool:
@@ -110,13 +154,18 @@ def exception_handler(exc, context):
         # Never "0": a client told to retry at once would just be refused again.
         headers["Retry-After"] = str(max(1, math.ceil(exc.wait)))
 
+    instance = context["request"].get_full_path()
     if isinstance(exc, exceptions.ValidationError):
-        errors = _flatten(exc.detail)
-        body = error_body(status_code=exc.status_code, code="invalid", detail="Invalid input.", errors=errors)
+        # Filters, the ordering and the pagination raise QueryParameterError; every other validation is of the body.
+        where = ErrorLocation.QUERY if isinstance(exc, QueryParameterError) else ErrorLocation.BODY
+        errors = _flatten(exc.detail, where.value)
+        body = error_body(
+            status_code=exc.status_code, code="invalid", detail="Invalid input.", instance=instance, errors=errors
+        )
     else:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
-        body = error_body(status_code=exc.status_code, code=code, detail=str(detail))
+        body = error_body(status_code=exc.status_code, code=code, detail=str(detail), instance=instance)
 
     set_rollback()
-    return Response(body, status=exc.status_code, headers=headers)
+    return Response(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)

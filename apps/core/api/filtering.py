@@ -4,7 +4,11 @@ import django_filters
 import pycountry
 from django import forms
 from django.db.models import Q
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
+from rest_framework.exceptions import ValidationError
+
+from apps.core.api.errors import QueryParameterError
 
 ISO_ALPHA2_SET = frozenset(country.alpha_2 for country in pycountry.countries)
 
@@ -113,3 +117,13 @@ def any_of(*lookups: str, values) -> Q:
     for lookup in lookups:
         condition |= Q(**{f"{lookup}__in": values})
     return condition
+
+
+class QueryFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, its 400s marked as query-parameter errors."""
+
+    def filter_queryset(self, request, queryset, view):
+        try:
+            return super().filter_queryset(request, queryset, view)
+        except ValidationError as error:
+            raise QueryParameterError(error.detail) from None

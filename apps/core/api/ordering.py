@@ -1,6 +1,7 @@
 from django.db.models import F
-from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
+
+from apps.core.api.errors import QueryParameterError
 
 
 def _fields(view) -> dict[str, str]:
@@ -24,7 +25,7 @@ class StrictOrderingFilter(OrderingFilter):
             terms = [term.strip() for term in raw.split(",") if term.strip()]
             unknown = [term for term in terms if term.lstrip("-") not in fields]
             if unknown or not terms:
-                raise ValidationError(
+                raise QueryParameterError(
                     {
                         self.ordering_param: [
                             f"Unknown ordering {', '.join(unknown) or repr(raw)}; use one of: "

@@ -21,11 +21,11 @@ import orjson
 from django.core import signing
 from django.db.models import F, Field, Func, Q, Value
 from django.db.models.lookups import GreaterThan, LessThan
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from apps.core.api.errors import QueryParameterError
 from apps.core.api.ordering import StrictOrderingFilter, order_expressions
 
 
@@ -95,7 +95,7 @@ class KeysetPagination(BasePagination):
             return self.page_size
         # isdigit() alone accepts "²" and other digits int() refuses.
         if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
-            raise ValidationError(
+            raise QueryParameterError(
                 {self.page_size_query_param: [f"Must be a whole number from 1 to {self.max_page_size}."]}
             )
         return int(raw)
@@ -103,7 +103,7 @@ class KeysetPagination(BasePagination):
     def _wants_count(self, request) -> bool:
         raw = request.query_params.get(self.count_query_param)
         if raw not in (None, "true", "false"):
-            raise ValidationError({self.count_query_param: ["Must be true or false."]})
+            raise QueryParameterError({self.count_query_param: ["Must be true or false."]})
         return raw == "true"
 
     _signer = signing.Signer(salt="apps.core.api.pagination.cursor", algorithm="sha256")
@@ -116,11 +116,11 @@ class KeysetPagination(BasePagination):
             if not isinstance(forward, bool) or not isinstance(values, list):
                 raise ValueError
         except (signing.BadSignature, ValueError, KeyError, TypeError, binascii.Error, UnicodeEncodeError):
-            raise ValidationError(
+            raise QueryParameterError(
                 {self.cursor_query_param: ["Invalid cursor; use the next/previous links as given."]}
             ) from None
         if ordering != self.terms:
-            raise ValidationError({self.cursor_query_param: ["This cursor belongs to another ordering."]})
+            raise QueryParameterError({self.cursor_query_param: ["This cursor belongs to another ordering."]})
         return forward, values
 
     def _encode(self, forward: bool, values: list) -> str:

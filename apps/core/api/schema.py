@@ -1,4 +1,5 @@
-"""OpenAPI customisation in one place: the shared error component and the errors each operation can answer."""
+"""OpenAPI customisation in one place: the shared error component, the errors each operation can answer,
+and the HTTP headers (validators, caching, rate limits) every operation carries."""
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -7,19 +8,42 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
+from apps.core.api.errors import PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, ErrorLocation
+
 
 class FieldErrorSerializer(serializers.Serializer):
     field = serializers.CharField(
-        allow_null=True, help_text="Dotted path of the offending field; null for the whole request."
+        allow_null=True, help_text="Dotted path of the offending field or parameter; null for the whole request."
+    )
+    # Named "in" in JSON, as in OpenAPI's parameter objects; "in" is a Python keyword.
+    location = serializers.ChoiceField(
+        choices=ErrorLocation.choices,
+        allow_null=True,
+        help_text="Where the field was sent; null when it is neither a parameter nor a body field.",
     )
     code = serializers.CharField(help_text="Machine-readable reason, e.g. required, invalid_choice, not_found.")
     message = serializers.CharField(help_text="Human-readable reason.")
 
+    class Meta:
+        ref_name = "FieldError"
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["in"] = fields.pop("location")
+        return {name: fields[name] for name in ("field", "in", "code", "message")}
+
 
 class ErrorSerializer(serializers.Serializer):
+    """An RFC 9457 problem document (application/problem+json)."""
+
+    type = serializers.CharField(
+        help_text=f"URI naming the kind of problem: {PROBLEM_TYPE_PREFIX}<code>, e.g. {PROBLEM_TYPE_PREFIX}invalid."
+    )
+    title = serializers.CharField(help_text="Short summary of the kind of problem: the status code's reason phrase.")
     status = serializers.IntegerField(help_text="The HTTP status code.")
+    detail = serializers.CharField(help_text="Human-readable explanation of this occurrence.")
+    instance = serializers.CharField(allow_null=True, help_text="The request that failed: its path and query string.")
     code = serializers.CharField(help_text="Machine-readable error code, e.g. invalid, not_found, permission_denied.")
-    detail = serializers.CharField(help_text="Human-readable summary.")
     errors = FieldErrorSerializer(many=True, help_text="Field-level problems; empty when none apply.")
 
     class Meta:
@@ -45,6 +69,57 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description='Optional. The ETag you last read, e.g. "3f2a…" (with the quotes), or *. When it no longer '
     "matches the resource, nothing is changed and the answer is 412: read it again, reapply your change, retry.",
+)
+READ_ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=["200"],
+    required=True,
+    description="Validator of this representation; send it back in If-None-Match to get 304 while it is unchanged.",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Optional. The ETag of the copy you hold; when it is still current the answer is 304 without a body.",
+)
+CACHE_CONTROL = OpenApiParameter(
+    "Cache-Control",
+    str,
+    OpenApiParameter.HEADER,
+    response=["200", "304"],
+    required=True,
+    description=f"public, max-age={settings.API_CACHE_MAX_AGE} for anonymous requests (the seconds are the "
+    "server's API_CACHE_MAX_AGE); private, no-cache for authenticated ones, whose answers hold what only "
+    "curators see.",
+)
+LOCATION = OpenApiParameter(
+    "Location",
+    str,
+    OpenApiParameter.HEADER,
+    response=["201"],
+    required=True,
+    description="URL of the created resource.",
+)
+RATE_LIMIT_POLICY = OpenApiParameter(
+    "RateLimit-Policy",
+    str,
+    OpenApiParameter.HEADER,
+    response=True,
+    required=False,
+    description='The client\'s quota, e.g. "anon";q=120;w=60: 120 requests in any 60 seconds '
+    "(IETF RateLimit header fields).",
+)
+RATE_LIMIT = OpenApiParameter(
+    "RateLimit",
+    str,
+    OpenApiParameter.HEADER,
+    response=True,
+    required=False,
+    description='What is left of the quota, e.g. "anon";r=117;t=42: 117 requests left, one more '
+    "available in 42 seconds.",
 )
 RETRY_AFTER = OpenApiParameter(
     "Retry-After",
@@ -72,12 +147,24 @@ def _may_be_blank(field) -> bool:
 class ClaimsAutoSchema(AutoSchema):
     def get_override_parameters(self):
         parameters = [*super().get_override_parameters(), RETRY_AFTER]
+        if self.view.throttle_classes:
+            parameters += [RATE_LIMIT_POLICY, RATE_LIMIT]
         if self._conditional():
             if self.method in ("PUT", "PATCH", "DELETE"):
                 parameters.append(IF_MATCH)
             if self.method != "DELETE":
                 parameters.append(ETAG)
+        elif self._http_cached():
+            parameters.append(READ_ETAG)
+        if self._http_cached():
+            parameters += [IF_NONE_MATCH, CACHE_CONTROL]
+        if self.method == "POST" and getattr(self.view, "conditional_writes", False):
+            parameters.append(LOCATION)
         return parameters
+
+    def _http_cached(self) -> bool:
+        """Reads of the API (not the probes) carry validators and caching headers (apps.core.middleware)."""
+        return self.method == "GET" and self.path.startswith("/api/")
 
     def get_auth(self):
         auths = super().get_auth()
@@ -108,6 +195,11 @@ class ClaimsAutoSchema(AutoSchema):
         method = self.method.upper()
         extra = {
             "400": _error("Invalid input: a parameter or field is malformed or breaks a rule."),
+            **(
+                {"304": OpenApiResponse(description="Not modified: the copy named in If-None-Match is current.")}
+                if self._http_cached()
+                else {}
+            ),
             # gunicorn refuses such a request before the API sees it, with a plain-text page.
             "414": OpenApiResponse(
                 description="The request line (method, path and query string) is longer than the server accepts "
@@ -132,6 +224,10 @@ class ClaimsAutoSchema(AutoSchema):
         for code, response in extra.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(response, code)
+        for code, response in responses.items():
+            content = response.get("content", {})
+            if int(code) >= 400 and "application/json" in content:
+                content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
         return responses
 
     def _is_detail(self) -> bool:

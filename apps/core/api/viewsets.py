@@ -84,7 +84,9 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
         with transaction.atomic():
             self.perform_create(serializer)
             data = self._read_back(serializer.instance)
-        return self._with_etag(data, status.HTTP_201_CREATED)
+        response = self._with_etag(data, status.HTTP_201_CREATED)
+        response["Location"] = data["url"]
+        return response
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
