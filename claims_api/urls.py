@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -19,8 +19,13 @@ router.register("claims", ClaimViewSet, basename="claim")
 router.register("claim-relations", ClaimRelationViewSet, basename="claimrelation")
 router.register("claim-kinds", ClaimKindViewSet, basename="claim-kind")
 
+api_urls = [
+    re_path(r"^claims/export\.(?P<export_format>csv|ndjson|jsonld)$", ClaimViewSet.export_view(), name="claim-export"),
+    *router.urls,
+]
+
 urlpatterns = [
-    path("api/v1/", include((router.urls, "api"))),
+    path("api/v1/", include((api_urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -12,8 +12,10 @@ rates are raised above the load — against a synthetic database of its own
 For each: single-client p50/p99 over 200 requests, requests per second at 4
 connections (wrk), PostgreSQL's own time for the same page as one SQL statement
 returning JSON (the floor), queries per request and the server's memory. Also the
-import's time, when this run imported the corpus, and the fixture load's. The
-table is printed and appended to docs/benchmarks.md.
+full NDJSON export (``/api/v1/claims/export.ndjson``): its first byte, its total
+time and the serving worker's peak memory while it streams; the import's time,
+when this run imported the corpus, and the fixture load's. The table is printed
+and appended to docs/benchmarks.md.
 
 Environment: DATABASE_URL (the bench database; `make bench` sets it),
 BENCH_CLAIMS (default 1,000,000), BENCH_SEED (default 1).
@@ -29,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -49,6 +52,8 @@ PAGE = 100
 DEPTH = 5_000
 TARGETS = {"Q1": 6.0, "Q2": 15.0, "Q3": 20.0}
 IMPORT_TARGET_SECONDS = 600
+EXPORT_TARGET_SECONDS = 60
+EXPORT_MEMORY_TARGET_MB = 200
 FIXTURE_LOAD_TARGET_SECONDS = 5
 PYTHON = sys.executable
 CORPUS = ROOT / ".data" / "bench" / f"corpus-{CLAIMS}-seed{SEED}.ndjson"
@@ -322,6 +327,38 @@ def server_memory_mb(server: subprocess.Popen) -> tuple[float, float]:
     return max(sizes[1:] or sizes), sum(sizes)
 
 
+def export_ndjson(base: str, server: subprocess.Popen) -> dict:
+    """Stream the whole NDJSON export, sampling the gunicorn processes' memory meanwhile."""
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], server_memory_mb(server)[0])
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    first_byte = None
+    lines = 0
+    try:
+        with urllib.request.urlopen(f"{base}/api/v1/claims/export.ndjson", timeout=3600) as response:
+            while chunk := response.read(1 << 20):
+                if first_byte is None:
+                    first_byte = time.perf_counter() - started
+                lines += chunk.count(b"\n")
+    finally:
+        done.set()
+        sampler.join()
+    return {
+        "first_byte": first_byte or 0.0,
+        "seconds": time.perf_counter() - started,
+        "lines": lines,
+        "peak_mb": peak[0],
+    }
+
+
 def machine() -> str:
     cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
     with psycopg.connect(DATABASE_URL) as conn:
@@ -375,6 +412,7 @@ def main() -> None:
                     }
                 )
         worker_mb, total_mb = server_memory_mb(server)
+        export = export_ndjson(f"http://127.0.0.1:{port}", server)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -383,10 +421,10 @@ def main() -> None:
     except subprocess.CalledProcessError as error:  # keep the measurements taken so far
         say(f"the fixture load failed ({error}); reported as not measured")
         loads = None
-    report(rows, counts, worker_mb, total_mb, params, import_seconds, loads)
+    report(rows, counts, worker_mb, total_mb, params, import_seconds, loads, export)
 
 
-def report(rows, counts, worker_mb, total_mb, params, import_seconds, loads) -> None:
+def report(rows, counts, worker_mb, total_mb, params, import_seconds, loads, export) -> None:
     depth = params["depth"]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     dirty = subprocess.run(  # earlier runs' tables in docs/benchmarks.md do not count as changed code
@@ -432,6 +470,9 @@ def report(rows, counts, worker_mb, total_mb, params, import_seconds, loads) -> 
         f"Q1: location={params['location']}, kind={params['kind']}; Q2: {len(params['words'])} words of about 0.5 % "
         f"({', '.join(params['words'])}); Q3: country={params['country']}, {depth:,} rows deep.\n"
         f"\nImport of the corpus: {imported}. Fixture load (`manage.py load_fixtures`): {loaded}.\n"
+        f"\nNDJSON export of all {export['lines']:,} claims: first byte after {export['first_byte']:.2f} s, "
+        f"done in {export['seconds']:.0f} s (target ≤ {EXPORT_TARGET_SECONDS} s), worker memory at most "
+        f"{export['peak_mb']:.0f} MB while streaming (target < {EXPORT_MEMORY_TARGET_MB} MB).\n"
     )
     table = header + "\n".join(lines) + "\n" + footer
     print(table)

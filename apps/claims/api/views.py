@@ -1,14 +1,17 @@
 import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.http import StreamingHttpResponse
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from apps.claims import exports
 from apps.claims.api.filters import ClaimFilterSet, ClaimRelationFilterSet
 from apps.claims.api.listing import claims_page_json
 from apps.claims.api.serializers import (
@@ -29,6 +32,7 @@ from apps.claims.services import (
 )
 from apps.claims.validation import client_field_name
 from apps.claims.visibility import sees_drafts, visible_claims, visible_relations
+from apps.core.api.negotiation import FixedFormatNegotiation
 from apps.core.api.viewsets import ServiceModelViewSet
 
 
@@ -36,6 +40,29 @@ def _api_errors(error: DjangoValidationError) -> ApiValidationError:
     if hasattr(error, "error_dict"):
         return ApiValidationError({client_field_name(f): msgs for f, msgs in error.message_dict.items()})
     return ApiValidationError({"non_field_errors": error.messages})
+
+
+EXPORT_DESCRIPTION = (
+    """Every claim the list would return (same filters, same ordering, same visibility:
+anonymous clients get published claims only), in one streamed file instead of pages. `cursor`, `page_size`
+and `count` do not apply.
+
+- `export.ndjson` (`application/x-ndjson`): one claim per line, exactly as `GET /api/v1/claims/{id}/`
+  returns it.
+- `export.csv` (`text/csv`, UTF-8, a header row): one row per claim, with the columns
+"""
+    + "".join(f"\n  - `{column.name}`: {column.description}" for column in exports.CSV_COLUMNS)
+    + """
+
+  Empty cells are nulls.
+- `export.jsonld` (`application/ld+json`): one JSON-LD document whose `@graph` holds each claim as a
+  schema.org `Claim` (its `appearance` in the source a `CreativeWork` with author, publisher and date; its
+  `author` the claimant, or else the source's authors), and its quote as a W3C Web Annotation on the
+  source (reached through `@reverse` `oa:hasBody`) with a `TextQuoteSelector` (exact, prefix, suffix) and a
+  `TextPositionSelector` (start, end: offsets in the source's stored text). The context is inline.
+
+The file is read from one snapshot of the database, however long it takes to download."""
+)
 
 
 def _relations_towards(end: str, user):
@@ -113,6 +140,77 @@ class ClaimViewSet(ServiceModelViewSet):
             sees_drafts=sees_drafts(request.user),
         )
         return self.paginator.get_paginated_response(orjson.Fragment(page))
+
+    @extend_schema(
+        operation_id="claims_export",
+        summary="Export claims as a file",
+        description=EXPORT_DESCRIPTION,
+        filters=True,
+        parameters=[
+            OpenApiParameter(
+                "export_format",
+                str,
+                OpenApiParameter.PATH,
+                enum=["csv", "ndjson", "jsonld"],
+                description="The file format, as the path's extension.",
+            )
+        ],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, one row per claim."),
+            (200, exports.NDJSON_CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.STR, description="One claim (the Claim schema) per line."
+            ),
+            (200, exports.JSONLD_CONTENT_TYPE): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="A JSON-LD document of schema.org Claims."
+            ),
+        },
+    )
+    def export(self, request, export_format: str):
+        """Routed by ``export_view`` (claims_api/urls.py): a file name, ``export.csv``, takes no trailing slash."""
+        ids = self.filter_queryset(visible_claims(request.user)).values_list("pk", flat=True)
+        content_type, body = {
+            "ndjson": (exports.NDJSON_CONTENT_TYPE, self._export_ndjson),
+            "csv": (exports.CSV_CONTENT_TYPE, self._export_csv),
+            "jsonld": (exports.JSONLD_CONTENT_TYPE, self._export_jsonld),
+        }[export_format]
+        return StreamingHttpResponse(
+            body(ids),
+            content_type=content_type,
+            headers={"Content-Disposition": f'attachment; filename="claims.{export_format}"'},
+        )
+
+    @classmethod
+    def export_view(cls):
+        return cls.as_view(
+            {"get": "export"},
+            detail=False,
+            streamed=True,
+            pagination_class=None,
+            # The path names the format; a client's Accept header (text/csv, …) must not make it a 406.
+            content_negotiation_class=FixedFormatNegotiation,
+        )
+
+    def _exported(self, ids):
+        """(claim, its API representation) for each claim of ``ids``, in order, from one snapshot."""
+        context = self.get_serializer_context()
+        with exports.consistent_snapshot():
+            for claims in exports.claims_in_chunks(ids, lambda chunk: self.get_queryset().filter(pk__in=chunk)):
+                yield from zip(claims, ClaimSerializer(claims, many=True, context=context).data, strict=True)
+
+    def _export_ndjson(self, ids):
+        for _, data in self._exported(ids):
+            yield exports.ndjson_line(data)
+
+    def _export_csv(self, ids):
+        writer = exports.CsvWriter()
+        yield writer.header()
+        for _, data in self._exported(ids):
+            yield writer.row(data)
+
+    def _export_jsonld(self, ids):
+        yield from exports.jsonld_document(
+            exports.jsonld_node(data, claim.source.authors, claim.source.url) for claim, data in self._exported(ids)
+        )
 
     def perform_create(self, serializer):
         try:

@@ -154,10 +154,12 @@ class ClaimsAutoSchema(AutoSchema):
                 parameters.append(IF_MATCH)
             if self.method != "DELETE":
                 parameters.append(ETAG)
-        elif self._http_cached():
+        elif self._validated():
             parameters.append(READ_ETAG)
+        if self._validated():
+            parameters.append(IF_NONE_MATCH)
         if self._http_cached():
-            parameters += [IF_NONE_MATCH, CACHE_CONTROL]
+            parameters.append(CACHE_CONTROL)
         if self.method == "POST" and getattr(self.view, "conditional_writes", False):
             parameters.append(LOCATION)
         return parameters
@@ -165,6 +167,10 @@ class ClaimsAutoSchema(AutoSchema):
     def _http_cached(self) -> bool:
         """Reads of the API (not the probes) carry validators and caching headers (apps.core.middleware)."""
         return self.method == "GET" and self.path.startswith("/api/")
+
+    def _validated(self) -> bool:
+        """Cached reads with a validator: every one but streamed files, whose body is never held whole."""
+        return self._http_cached() and not getattr(self.view, "streamed", False)
 
     def get_auth(self):
         auths = super().get_auth()
@@ -197,7 +203,7 @@ class ClaimsAutoSchema(AutoSchema):
             "400": _error("Invalid input: a parameter or field is malformed or breaks a rule."),
             **(
                 {"304": OpenApiResponse(description="Not modified: the copy named in If-None-Match is current.")}
-                if self._http_cached()
+                if self._validated()
                 else {}
             ),
             # gunicorn refuses such a request before the API sees it, with a plain-text page.
@@ -231,4 +237,5 @@ class ClaimsAutoSchema(AutoSchema):
         return responses
 
     def _is_detail(self) -> bool:
-        return "{" in self.path
+        detail = getattr(self.view, "detail", None)  # set on viewsets' views
+        return detail if detail is not None else "{" in self.path

@@ -40,6 +40,9 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
     write_serializer_class = None
     # Read by apps.core.api.schema to document ETag, If-Match and 412.
     conditional_writes = True
+    # True for views that stream a file (set by as_view): read by apps.core.api.schema, since such an
+    # answer has no ETag (its body is never held whole) and so no 304.
+    streamed = False
 
     def get_write_serializer(self, *args, **kwargs):
         kwargs.setdefault("context", self.get_serializer_context())
