@@ -91,6 +91,11 @@ CSV_COLUMNS = [
     CsvColumn("url", "The claim in the API.", lambda d: d["url"]),
     CsvColumn("kind", "Claim kind (see /api/v1/claim-kinds/).", lambda d: d["kind"]),
     CsvColumn("status", "What kind of act or state the claim reports.", lambda d: d["status"]),
+    CsvColumn(
+        "stance",
+        "How the source puts it: stated, attributed, assessment, prediction, hedged or doubted.",
+        lambda d: d["stance"],
+    ),
     CsvColumn("summary", "The claim in one sentence.", lambda d: d["summary"]),
     CsvColumn("subject", "Slug of the actor who acts or is described.", lambda d: _slug(d["subject"])),
     CsvColumn("object", "Slug of the actor acted upon or addressed.", lambda d: _slug(d["object"])),
