@@ -145,8 +145,19 @@ def test_error_shape_for_bad_requests(curator_client, api_client):
     assert api_client.get("/api/v1/actors/no-such-actor/").json()["status"] == 404
     assert api_client.get("/api/v1/countries/kz/").json()["code"] == "KZ"
     kinds = api_client.get("/api/v1/claim-kinds/").json()
-    troop = next(k for k in kinds if k["id"] == "troop_deployment")
+    assert (kinds["count"], kinds["next"], kinds["previous"]) == (len(kinds["results"]), None, None)
+    troop = next(k for k in kinds["results"] if k["id"] == "troop_deployment")
     assert troop["required_fields"] == ["subject"] and "ongoing" in troop["statuses"]
+
+
+def test_orderings_may_be_repeated_as_well_as_comma_separated(api_client):
+    """Generated clients send a list of orderings as repeated parameters."""
+    joined = api_client.get(CLAIMS, {"ordering": "-quantity,id", "page_size": 20}).json()["results"]
+    repeated = api_client.get(f"{CLAIMS}?ordering=-quantity&ordering=id&page_size=20").json()["results"]
+    assert [c["id"] for c in repeated] == [c["id"] for c in joined]
+    assert [c["id"] for c in joined] != [
+        c["id"] for c in api_client.get(CLAIMS, {"ordering": "id", "page_size": 20}).json()["results"]
+    ]
 
 
 def _walk(client, url) -> list[dict]:

@@ -125,7 +125,7 @@ def test_the_api_writes_shows_and_filters_the_stance(curator_client, api_client,
 def test_the_stance_vocabulary_is_served_with_its_meanings(api_client):
     response = api_client.get("/api/v1/claim-stances/")
     assert response.status_code == 200
-    rows = response.json()
+    rows = response.json()["results"]
     assert [row["id"] for row in rows] == ["stated", "attributed", "assessment", "prediction", "hedged", "doubted"]
     doubted = rows[-1]
     assert doubted["label"] == "Doubted" and "pretends to condemn" in doubted["description"]

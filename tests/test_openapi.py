@@ -37,6 +37,29 @@ def test_every_operation_has_one_tag_a_description_and_documented_errors():
     assert "id" not in request["properties"] and "created_at" not in request["properties"]
 
 
+def test_generated_clients_get_exact_types():
+    """Fields always sent are required; creating needs a quote, changing does not; lists look alike."""
+    document = yaml.safe_load(COMMITTED.read_text())
+    schemas = document["components"]["schemas"]
+    claim = schemas["Claim"]
+    assert set(claim["required"]) == set(claim["properties"])
+    assert {"anchor", "stance", "valid_from", "key"} <= set(claim["required"])
+    assert "quote" in schemas["ClaimCreateRequest"]["required"]
+    assert "quote" not in schemas["ClaimWriteRequest"].get("required", [])
+    claims = document["paths"]["/api/v1/claims/"]
+    assert claims["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/ClaimCreateRequest"
+    )
+    put = document["paths"]["/api/v1/claims/{id}/"]["put"]
+    assert put["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/ClaimWriteRequest")
+    ordering = next(p for p in claims["get"]["parameters"] if p["name"] == "ordering")
+    assert {"reported_on", "-reported_on", "quantity", "-position"} <= set(ordering["schema"]["items"]["enum"])
+    for vocabulary in ("claim-kinds", "claim-stances"):
+        page = document["paths"][f"/api/v1/{vocabulary}/"]["get"]["responses"]["200"]["content"]["application/json"]
+        listed = schemas[page["schema"]["$ref"].rsplit("/", 1)[1]]
+        assert set(listed["required"]) == {"count", "next", "previous", "results"}
+
+
 @pytest.fixture(scope="module")
 def generated_client(tmp_path_factory):
     out = tmp_path_factory.mktemp("client")
@@ -72,8 +95,10 @@ def generated_client(tmp_path_factory):
 @pytest.mark.django_db
 def test_generated_client_answers_question_1_and_creates_a_claim(generated_client, live_api):
     from claims_api_client import AuthenticatedClient, Client
+    from claims_api_client.api.claim_kinds import claim_kinds_list
     from claims_api_client.api.claims import claims_create, claims_destroy, claims_list
-    from claims_api_client.models import ClaimWriteRequest
+    from claims_api_client.api.sources import sources_retrieve
+    from claims_api_client.models import ClaimCreateRequest
 
     kinds = importlib.import_module("claims_api_client.models.claims_list_kind_item").ClaimsListKindItem
     client = Client(base_url=live_api["base_url"])
@@ -92,7 +117,18 @@ def test_generated_client_answers_question_1_and_creates_a_claim(generated_clien
     }
 
     curator = AuthenticatedClient(base_url=live_api["base_url"], token=live_api["token"], prefix="Token")
-    body = ClaimWriteRequest.from_dict(
+    # Reads need no credentials: the anonymous Client, page after page.
+    kinds_page = claim_kinds_list.sync(client=client)
+    assert "troop_deployment" in {kind.id.value for kind in kinds_page.results} and kinds_page.next_ is None
+    ordering = importlib.import_module("claims_api_client.models.claims_list_ordering_item").ClaimsListOrderingItem
+    first = claims_list.sync(client=client, page_size=2, ordering=[ordering("-quantity"), ordering("id")])
+    assert len(first.results) == 2 and first.next_
+    source = sources_retrieve.sync(slug=first.results[0].source.slug, client=client)
+    assert source.slug == first.results[0].source.slug
+    with pytest.raises(TypeError):  # a create without a quote does not even build
+        ClaimCreateRequest(source="s", kind=kinds.TROOP_DEPLOYMENT, status="ongoing", summary="No quote")
+
+    body = ClaimCreateRequest.from_dict(
         {
             "source": "commentary-2022-01-24-russian-build-up",
             "kind": "military_exercise",

@@ -187,11 +187,6 @@ class ClaimWriteSerializer(serializers.Serializer):
     confidence = serializers.ChoiceField(choices=Confidence.choices, required=False)
     notes = serializers.CharField(allow_blank=True, required=False)
 
-    def validate(self, data):
-        if self.instance is None and not data.get("quote"):
-            raise serializers.ValidationError({"quote": ["A new claim needs a quote from its source."]})
-        return data
-
     def to_service_arguments(self) -> dict:
         """The validated data as keyword arguments for claim_create / claim_update."""
         data = dict(self.validated_data)
@@ -205,6 +200,17 @@ class ClaimWriteSerializer(serializers.Serializer):
             if name in data and data[name] is None:
                 data[name] = ""
         return data
+
+
+class ClaimCreateSerializer(ClaimWriteSerializer):
+    """A new claim: as a change, but its quote is required (a claim is anchored in its source from the start)."""
+
+    quote = serializers.CharField(
+        trim_whitespace=False,
+        error_messages={"required": "A new claim needs a quote from its source."},
+        help_text="The verbatim passage of the source's stored text. The server finds its offsets and rejects "
+        "a quote that is missing or occurs more than once.",
+    )
 
 
 class ClaimRelationSerializer(serializers.ModelSerializer):

@@ -15,6 +15,7 @@ from apps.claims import exports
 from apps.claims.api.filters import ClaimFilterSet, ClaimRelationFilterSet
 from apps.claims.api.listing import claims_page_json
 from apps.claims.api.serializers import (
+    ClaimCreateSerializer,
     ClaimKindSerializer,
     ClaimRelationSerializer,
     ClaimRelationWriteSerializer,
@@ -34,6 +35,7 @@ from apps.claims.services import (
 from apps.claims.validation import client_field_name
 from apps.claims.visibility import sees_drafts, visible_claims, visible_relations
 from apps.core.api.negotiation import FixedFormatNegotiation
+from apps.core.api.pagination import SinglePage
 from apps.core.api.viewsets import ServiceModelViewSet
 
 
@@ -102,6 +104,7 @@ def _relations_towards(end: str, user):
 class ClaimViewSet(ServiceModelViewSet):
     serializer_class = ClaimSerializer
     write_serializer_class = ClaimWriteSerializer
+    create_serializer_class = ClaimCreateSerializer
     filterset_class = ClaimFilterSet
     ordering = ["-reported_on"]
     ordering_fields = {
@@ -292,6 +295,7 @@ class ClaimKindViewSet(viewsets.ViewSet):
     """The closed vocabulary of claim kinds, with the fields and statuses each allows."""
 
     permission_classes = [AllowAny]
+    pagination_class = SinglePage
     serializer_class = ClaimKindSerializer
     lookup_field = "id"
     lookup_value_regex = "[a-z_]+"
@@ -302,7 +306,8 @@ class ClaimKindViewSet(viewsets.ViewSet):
         responses=ClaimKindSerializer(many=True),
     )
     def list(self, request):
-        return Response(ClaimKindSerializer([_kind_row(kind) for kind in ClaimKind], many=True).data)
+        rows = ClaimKindSerializer([_kind_row(kind) for kind in ClaimKind], many=True).data
+        return self.pagination_class().get_paginated_response(rows)
 
     @extend_schema(
         summary="Get a claim kind",
@@ -320,6 +325,7 @@ class ClaimStanceViewSet(viewsets.ViewSet):
     """The closed vocabulary of stances: how a source puts a claim."""
 
     permission_classes = [AllowAny]
+    pagination_class = SinglePage
     serializer_class = ClaimStanceSerializer
 
     @extend_schema(
@@ -332,4 +338,4 @@ class ClaimStanceViewSet(viewsets.ViewSet):
             {"id": stance.value, "label": stance.label, "description": STANCE_DESCRIPTIONS[stance]}
             for stance in ClaimStance
         ]
-        return Response(ClaimStanceSerializer(rows, many=True).data)
+        return self.pagination_class().get_paginated_response(ClaimStanceSerializer(rows, many=True).data)

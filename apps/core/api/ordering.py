@@ -20,7 +20,9 @@ class StrictOrderingFilter(OrderingFilter):
 
     def get_ordering(self, request, queryset, view) -> list[str]:
         fields = _fields(view)
-        raw = request.query_params.get(self.ordering_param)
+        # Comma-separated, repeated (as generated clients send a list), or both.
+        given = request.query_params.getlist(self.ordering_param)
+        raw = ",".join(given) if given else None
         if raw is not None:
             terms = [term.strip() for term in raw.split(",") if term.strip()]
             unknown = [term for term in terms if term.lstrip("-") not in fields]
@@ -50,9 +52,14 @@ class StrictOrderingFilter(OrderingFilter):
                 "name": self.ordering_param,
                 "required": False,
                 "in": "query",
-                "description": f"Sort by {', '.join(names)}; prefix - for descending; comma-separate several. "
-                "Ties are broken by the primary key.",
-                "schema": {"type": "string"},
+                "description": f"Sort by {', '.join(names)}; prefix - for descending. Several terms: "
+                "comma-separated or repeated, the first one deciding first. Ties are broken by the primary key.",
+                "schema": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": [f"{sign}{name}" for name in names for sign in ("", "-")]},
+                },
+                "style": "form",
+                "explode": True,
             }
         ]
 

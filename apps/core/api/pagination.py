@@ -289,3 +289,22 @@ class KeysetPagination(BasePagination):
                 "schema": {"type": "boolean"},
             },
         ]
+
+
+class SinglePage(BasePagination):
+    """The list shape of every other endpoint for short, fixed vocabularies, served whole.
+
+    A client walks ``claim-kinds`` with the code it uses for ``claims``: ``results``,
+    and a ``next`` that is always null.
+    """
+
+    def get_paginated_response(self, data):
+        return Response(OrderedDict([("count", len(data)), ("next", None), ("previous", None), ("results", data)]))
+
+    def get_paginated_response_schema(self, schema):
+        paged = KeysetPagination().get_paginated_response_schema(schema)
+        paged["properties"]["count"] = {"type": "integer", "description": "Number of entries: all are on this page."}
+        return paged
+
+    def get_schema_operation_parameters(self, view):
+        return []

@@ -191,9 +191,8 @@ class ClaimsAutoSchema(AutoSchema):
             schema["description"] = " ".join(filter(None, [schema.get("description"), "A URL, or empty when unknown."]))
 
     def get_request_serializer(self):
-        write_serializer = getattr(self.view, "write_serializer_class", None)
-        if write_serializer is not None and self.method in ("POST", "PUT", "PATCH"):
-            return write_serializer()
+        if getattr(self.view, "write_serializer_class", None) is not None and self.method in ("POST", "PUT", "PATCH"):
+            return self.view.write_serializer_class_for(self.method)()
         return super().get_request_serializer()
 
     def _get_response_bodies(self, direction="response"):
@@ -239,3 +238,16 @@ class ClaimsAutoSchema(AutoSchema):
     def _is_detail(self) -> bool:
         detail = getattr(self.view, "detail", None)  # set on viewsets' views
         return detail if detail is not None else "{" in self.path
+
+
+def require_response_fields(result, generator, request, public):
+    """Mark every field of a response component required: serializers send each one (null when empty).
+
+    drf-spectacular marks fields that are optional on input (``required=False``) optional
+    in the response too, and generated clients then make every reader test for absence.
+    Request components (``…Request``, split by COMPONENT_SPLIT_REQUEST) keep their own rules.
+    """
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if not name.endswith("Request") and "properties" in component:
+            component["required"] = list(component["properties"])
+    return result

@@ -38,6 +38,8 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
     """
 
     write_serializer_class = None
+    # What a create is validated by, when it needs more than a change (else write_serializer_class).
+    create_serializer_class = None
     # Read by apps.core.api.schema to document ETag, If-Match and 412.
     conditional_writes = True
     # True for views that stream a file (set by as_view): read by apps.core.api.schema, since such an
@@ -46,7 +48,12 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
 
     def get_write_serializer(self, *args, **kwargs):
         kwargs.setdefault("context", self.get_serializer_context())
-        return self.write_serializer_class(*args, **kwargs)
+        return self.write_serializer_class_for(self.request.method)(*args, **kwargs)
+
+    @classmethod
+    def write_serializer_class_for(cls, method: str):
+        """The serializer that validates a write with this HTTP method (read by apps.core.api.schema too)."""
+        return (method == "POST" and cls.create_serializer_class) or cls.write_serializer_class
 
     def _read_back(self, instance):
         instance = self.get_queryset().get(pk=instance.pk)
