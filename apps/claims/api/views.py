@@ -36,6 +36,7 @@ from apps.claims.validation import client_field_name
 from apps.claims.visibility import sees_drafts, visible_claims, visible_relations
 from apps.core.api.negotiation import FixedFormatNegotiation
 from apps.core.api.pagination import SinglePage
+from apps.core.api.schema import ErrorSerializer
 from apps.core.api.viewsets import ServiceModelViewSet
 
 
@@ -166,6 +167,9 @@ class ClaimViewSet(ServiceModelViewSet):
             ),
             (200, exports.JSONLD_CONTENT_TYPE): OpenApiResponse(
                 OpenApiTypes.OBJECT, description="A JSON-LD document of schema.org Claims."
+            ),
+            404: OpenApiResponse(
+                ErrorSerializer, description="No such format: the path ends in .csv, .ndjson or .jsonld."
             ),
         },
     )
