@@ -130,24 +130,24 @@ CSV_COLUMNS = [
 
 
 class CsvWriter:
-    """Rows of ``CSV_COLUMNS`` as bytes, one call per row, so that nothing accumulates."""
+    """CSV lines as bytes, one call per line, so that nothing accumulates; ``header``/``row`` for claims."""
 
     def __init__(self):
         self._buffer = io.StringIO()
         self._writer = csv.writer(self._buffer, lineterminator="\r\n")
 
-    def _take(self, row: list) -> bytes:
-        self._writer.writerow(row)
+    def line(self, cells) -> bytes:
+        self._writer.writerow(cells)
         text = self._buffer.getvalue()
         self._buffer.seek(0)
         self._buffer.truncate()
         return text.encode("utf-8")
 
     def header(self) -> bytes:
-        return self._take([column.name for column in CSV_COLUMNS])
+        return self.line([column.name for column in CSV_COLUMNS])
 
     def row(self, data: dict) -> bytes:
-        return self._take(["" if (value := column.value(data)) is None else value for column in CSV_COLUMNS])
+        return self.line(["" if (value := column.value(data)) is None else value for column in CSV_COLUMNS])
 
 
 # JSON-LD --------------------------------------------------------------------------------------
