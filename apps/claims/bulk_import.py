@@ -10,7 +10,7 @@ database without claims, the claim tables' foreign keys are dropped for the load
 added back before the commit, each checked in one pass rather than row by row.
 Claims are validated by the same rules as every other write path
 (``apps.claims.validation``) and written with PostgreSQL COPY in batches; the
-derived columns (publication date, search vector, list document, any-role
+derived columns (publication date, search vector, any-role
 countries) are computed in the same statements rather than updated afterwards.
 """
 
@@ -28,7 +28,6 @@ from django.db import connection, transaction
 
 from apps.actors.models import Actor, ActorKind
 from apps.claims.models import Claim, Confidence, QuoteAnchor, ReviewStatus
-from apps.claims.services import list_document_sql, search_vector_sql
 from apps.claims.validation import anchor_locate, claim_validate, client_field_name
 from apps.countries.models import Country
 from apps.sources.models import PublicationPrecision, Source, SourceKind
@@ -74,17 +73,10 @@ _CLAIM_COLUMNS = [
     "created_at",
     "updated_at",
 ]
-_STAGED_COLUMNS = [*_CLAIM_COLUMNS, "quote", "quote_start", "quote_end", "prefix", "suffix", "countries"]
-_STAGED_ANCHOR = (
-    "json_build_object('exact', i.quote, 'start', i.quote_start, 'end', i.quote_end, "
-    "'prefix', i.prefix, 'suffix', i.suffix)"
-)
-_STAGED_COUNTRIES = "SELECT unnest(i.countries)"
+_STAGED_COLUMNS = [*_CLAIM_COLUMNS, "quote", "quote_start", "quote_end", "prefix", "suffix"]
 _PUBLISH_STAGED_CLAIMS = f"""
-INSERT INTO claims_claim ({", ".join(_CLAIM_COLUMNS)}, reported_on, search_vector, list_document)
-SELECT {", ".join(f"i.{c}" for c in _CLAIM_COLUMNS)}, s.published_on,
-       {search_vector_sql(summary="i.summary", quote="i.quote", title="s.title")},
-       {list_document_sql(claim="i", reported_on="s.published_on", anchor=_STAGED_ANCHOR, involved=_STAGED_COUNTRIES)}
+INSERT INTO claims_claim ({", ".join(_CLAIM_COLUMNS)}, reported_on, search_vector)
+SELECT {", ".join(f"i.{c}" for c in _CLAIM_COLUMNS)}, s.published_on, claim_search_vector(i.summary, i.quote, s.title)
 FROM import_claim i JOIN sources_source s ON s.id = i.source_id;
 INSERT INTO claims_quoteanchor (claim_id, exact, start, "end", prefix, suffix)
 SELECT id, quote, quote_start, quote_end, prefix, suffix FROM import_claim;
@@ -223,8 +215,8 @@ class _BatchWriter:
     def _write(self, batch: list) -> None:
         with self.connection.cursor() as cursor:
             with cursor.copy(f"COPY import_claim ({', '.join(_STAGED_COLUMNS)}) FROM STDIN") as staged:
-                for claim_id, (row, involved, _, _) in batch:
-                    staged.write_row((claim_id, *row, list(involved)))
+                for claim_id, (row, _, _, _) in batch:
+                    staged.write_row((claim_id, *row))
             cursor.execute(_PUBLISH_STAGED_CLAIMS)
             with cursor.copy("COPY claims_claim_countries (claim_id, country_id) FROM STDIN") as m2m:
                 for claim_id, (_, involved, _, _) in batch:
@@ -460,7 +452,7 @@ class _Importer:
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS import_claim ON COMMIT DROP AS "
                 f"SELECT {', '.join(_CLAIM_COLUMNS)}, ''::text AS quote, 0 AS quote_start, 0 AS quote_end, "
-                "''::text AS prefix, ''::text AS suffix, '{}'::text[] AS countries FROM claims_claim WITH NO DATA"
+                "''::text AS prefix, ''::text AS suffix FROM claims_claim WITH NO DATA"
             )
         for number, raw in enumerate(lines, start=1):
             self.summary.lines = number

@@ -99,17 +99,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# Django's backend with a health check that skips the round trip on a quiet connection.
-DATABASES["default"]["ENGINE"] = "claims_api.postgresql"
 # Fail fast (503) rather than hang when the database host does not answer.
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-# Django turns psycopg's prepared statements off (prepare_threshold None), and then even an
-# explicit prepare=True is ignored. Django's own queries bind client-side and are never
-# prepared either way; the claim list's page statement (apps/claims/api/listing.py) binds
-# server-side and, prepared, is planned once per connection instead of on every request.
-# Behind a transaction-pooling PgBouncer older than 1.21, set DATABASE_PREPARE_THRESHOLD=off.
-_prepare_threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
-DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None if _prepare_threshold == "off" else int(_prepare_threshold)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Admin logins: after AXES_FAILURE_LIMIT failures for one username from one address, that pair

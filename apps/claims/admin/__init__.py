@@ -161,7 +161,7 @@ class ClaimAdmin(HistoryAdmin):
             super()
             .get_queryset(request)
             .select_related("source", "subject", "anchor")
-            .defer("source__text", "source__metadata_notes", "search_vector", "list_document")
+            .defer("source__text", "source__metadata_notes", "search_vector")
         )
 
     def get_changeform_initial_data(self, request):
@@ -351,8 +351,6 @@ class ClaimRelationAdmin(HistoryAdmin):
             .defer(
                 "from_claim__search_vector",
                 "to_claim__search_vector",
-                "from_claim__list_document",
-                "to_claim__list_document",
             )
         )
 
