@@ -5,6 +5,7 @@ import time
 
 import orjson
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from apps.actors.models import Actor
@@ -96,3 +97,30 @@ def test_renaming_an_actor_cited_by_many_claims_costs_what_renaming_any_actor_co
     elapsed = time.monotonic() - started
     assert response.status_code == 200, response.content
     assert elapsed < 1, elapsed
+
+
+def test_sparse_fields_on_lists_and_details(api_client):
+    page = api_client.get("/api/v1/claims/", {"fields": "summary,id,kind", "page_size": 5}).json()
+    assert page["results"] and all(list(item) == ["id", "kind", "summary"] for item in page["results"])
+    first = page["results"][0]
+    detail = api_client.get(f"/api/v1/claims/{first['id']}/", {"fields": "id,kind,summary"})
+    assert detail.content == orjson.dumps(first)
+    # A sparse claim is the whole claim with fields left out.
+    whole = api_client.get(f"/api/v1/claims/{first['id']}/").json()
+    assert {name: whole[name] for name in first} == first
+    repeated = api_client.get("/api/v1/claims/?fields=id&fields=anchor&page_size=5").json()["results"]
+    assert all(list(item) == ["id", "anchor"] for item in repeated)
+
+
+@pytest.mark.parametrize("fields", ["id,secret", "", "notes,,nope"])
+def test_unknown_sparse_fields_are_a_400_naming_the_parameter(api_client, fields):
+    for path in ("/api/v1/claims/", f"/api/v1/claims/{Claim.objects.filter(review_status='published').first().id}/"):
+        response = api_client.get(path, {"fields": fields})
+        assert response.status_code == 400, response.content
+        assert [error["field"] for error in response.json()["errors"]] == ["fields"]
+
+
+def test_sparse_pages_skip_the_queries_of_fields_left_out(api_client, django_assert_num_queries):
+    cache.clear()  # answered by the view, not by the response cache
+    with django_assert_num_queries(3):  # the data version, the page's ids, then its claims
+        assert api_client.get("/api/v1/claims/", {"fields": "id,summary,source"}).status_code == 200

@@ -146,3 +146,36 @@ def test_a_first_import_drops_and_restores_the_foreign_keys(corpus, tmp_path):
     with pytest.raises(IntegrityError), transaction.atomic():  # and they hold again
         ClaimCountry.objects.create(claim=Claim.objects.first(), country_id="ZZ")
         connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+REFUSED = [
+    ("key", {"key": "café-ü"}),
+    ("kind", {"kind": "nope"}),
+    ("status", {"status": "nope"}),
+    ("confidence", {"confidence": "certain"}),
+    ("quantity.text", {"quantity": {"value": 3, "unit": "people", "text": "x" * 201}}),
+    ("valid_from_precision", {"valid_from": "2022-01-01", "valid_from_precision": "hour"}),
+]
+
+
+@pytest.mark.parametrize(("field", "change"), REFUSED, ids=[field for field, _ in REFUSED])
+def test_the_importer_refuses_what_the_api_refuses(curator_client, tmp_path, field, change):
+    claim = {
+        "source": "commentary-2022-01-24-russian-build-up",
+        "kind": "arms_transfer",
+        "status": "completed",
+        "summary": "The United Kingdom sent anti-tank missiles to Ukraine.",
+        "subject": "united-kingdom",
+        "object": "ukraine",
+        "quote": "The United Kingdom sent anti-tank missiles",
+        **change,
+    }
+    response = curator_client.post("/api/v1/claims/", claim, format="json")
+    assert response.status_code == 400
+    assert field in {error["field"] for error in response.json()["errors"]}
+
+    path = tmp_path / "one.ndjson"
+    path.write_bytes(orjson.dumps({"type": "claim", **claim}) + b"\n")
+    with pytest.raises(NdjsonImportError) as raised:
+        ndjson_import(path=path)
+    assert field in {name for _, name, _ in raised.value.errors}

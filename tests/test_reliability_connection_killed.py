@@ -52,9 +52,7 @@ def _published_claim(live_api) -> int:
 
 
 @pytest.mark.parametrize("name", REQUESTS)
-def test_a_connection_killed_during_a_request_is_a_503_and_the_next_request_succeeds(
-    live_api, admin_connection, name
-):
+def test_a_connection_killed_during_a_request_is_a_503_and_the_next_request_succeeds(live_api, admin_connection, name):
     table, curator, method, path, body = REQUESTS[name]
     path = path.format(claim=_published_claim(live_api))
     outcome = {}

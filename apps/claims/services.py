@@ -82,16 +82,25 @@ def _apply(claim: Claim, fields: dict) -> None:
         setattr(claim, name, value)
 
 
+# Related rows arrive as instances (or, from the importer, as ids it has looked up) and the
+# database checks the foreign keys, so re-reading each of them (a query apiece) adds nothing.
+_CHECKED_BY_FOREIGN_KEYS = ["countries", "source", "subject", "object", "claimant", "location"]
+
+
+def claim_check(claim: Claim, *, validate_unique: bool = True) -> None:
+    """Every rule a claim's own values must meet, whichever way it is written: each field's type, length,
+    format and choices, then its kind's rules (``Claim.clean``). Raises a ValidationError naming the fields.
+
+    The check constraints repeat rules ``Claim.clean`` already applies with clearer messages, and Django
+    would run a query for each, so they are left to the database.
+    """
+    claim.full_clean(exclude=_CHECKED_BY_FOREIGN_KEYS, validate_unique=validate_unique, validate_constraints=False)
+
+
 def _save_claim(
     claim: Claim, *, quote: str | None, quote_start: int | None, countries: Iterable[Country] | None
 ) -> Claim:
-    # Related objects arrive as instances and the database checks the foreign keys, so
-    # re-reading each of them (one query apiece) would add nothing.
-    # Claim's check constraints are the rules claim_validate already applied, with clearer
-    # messages; Django would re-check each of them with a query of its own.
-    claim.full_clean(
-        exclude=["countries", "source", "subject", "object", "claimant", "location"], validate_constraints=False
-    )
+    claim_check(claim)
     claim.save()
     if countries is not None:
         claim.countries.set(countries)
