@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from apps.actors.models import Actor, ActorKind
+from apps.claims.kinds import ClaimStance
 from apps.claims.models import Claim, Confidence, QuoteAnchor, ReviewStatus
 from apps.claims.services import claim_check
 from apps.claims.validation import anchor_locate, client_field_name
@@ -54,6 +55,7 @@ _CLAIM_COLUMNS = [
     "key",
     "kind",
     "status",
+    "stance",
     "summary",
     "subject_id",
     "object_id",
@@ -327,6 +329,7 @@ class _Importer:
             key=key,
             kind=data.get("kind") or "",
             status=data.get("status") or "",
+            stance=data.get("stance") or ClaimStance.STATED,
             summary=_text(data, "summary", required=True),
             subject_id=subject and subject[0],
             object_id=obj and obj[0],
@@ -368,6 +371,7 @@ class _Importer:
             claim.key,
             claim.kind,
             claim.status,
+            claim.stance,
             claim.summary,
             claim.subject_id,
             claim.object_id,

@@ -16,7 +16,7 @@ from apps.claims.validation import anchor_locate
 from apps.countries.models import Country
 from apps.sources.models import Source
 
-# The text search configuration of claim_search_vector() (migration 0009), which the search filter must match.
+# The text search configuration of claim_search_vector() (migration 0010), which the search filter must match.
 SEARCH_CONFIG = "english"
 
 
@@ -46,7 +46,7 @@ def claims_refresh_deferred():
 def claims_refresh_derived(*, claim_ids: Iterable[int]) -> None:
     """Rebuild the derived country links, publication date and search vector of these claims.
 
-    The database function does the work (see migration 0009): its triggers call it too, when a
+    The database function does the work (see migration 0010): its triggers call it too, when a
     source or an actor changes what claims derive from them.
     """
     ids = list(claim_ids)

@@ -79,7 +79,7 @@ DROP FUNCTION claim_search_vector(text, text, text);
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0008_list_document_lz4"),
+        ("claims", "0009_claim_stance_relation_changed_over_time"),
         ("actors", "0002_history"),
         ("sources", "0002_history"),
     ]
