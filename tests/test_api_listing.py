@@ -82,18 +82,20 @@ def test_the_database_keeps_derived_data_when_a_source_or_actor_changes_behind_t
 def test_renaming_an_actor_cited_by_many_claims_costs_what_renaming_any_actor_costs(curator_client):
     model = Claim.objects.filter(subject__isnull=False).select_related("subject").first()
     actor = model.subject
+    rename = f"/api/v1/actors/{actor.slug}/"
+    assert curator_client.patch(rename, {"name": "Warm"}, format="json").status_code == 200  # a first request warms up
+    # Copies of one claim (drafts, without its natural key) make the actor the subject of
+    # 100,000 claims, as the most cited actor of a large corpus is.
+    columns = [f.column for f in Claim._meta.concrete_fields if f.column not in ("id", "key", "review_status")]
+    listed = ", ".join(columns)
     with connection.cursor() as cursor:
-        # The actor becomes the subject of 100,000 claims, as the most cited actor of a large corpus is.
         cursor.execute(
-            "INSERT INTO claims_claim (source_id, kind, status, summary, subject_id, quantity_qualifier, "
-            "quantity_unit, quantity_text, valid_from_precision, valid_to_precision, review_status, confidence, "
-            "notes, created_at, updated_at) "
-            "SELECT source_id, kind, status, summary, subject_id, '', '', '', '', '', 'draft', 'medium', '', "
-            "now(), now() FROM claims_claim, generate_series(1, %s) WHERE id = %s",
+            f"INSERT INTO claims_claim ({listed}, review_status) "
+            f"SELECT {listed}, 'draft' FROM claims_claim, generate_series(1, %s) WHERE id = %s",
             [100_000, model.id],
         )
     started = time.monotonic()
-    response = curator_client.patch(f"/api/v1/actors/{actor.slug}/", {"name": "Renamed"}, format="json")
+    response = curator_client.patch(rename, {"name": "Renamed"}, format="json")
     elapsed = time.monotonic() - started
     assert response.status_code == 200, response.content
     assert elapsed < 1, elapsed
