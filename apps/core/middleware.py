@@ -4,9 +4,10 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
+from apps.core.api.caching import content_etag
 from apps.core.api.errors import PROBLEM_CONTENT_TYPE, error_response, field_error
 
 JSON_PREFIXES = ("/api/", "/healthz", "/readyz")
@@ -100,7 +101,7 @@ class ConditionalGetMiddleware:
             return response
         if response.status_code == 200 and not response.streaming and not response.has_header("ETag"):
             if "no-store" not in response.get("Cache-Control", ""):
-                set_response_etag(response)
+                response["ETag"] = content_etag(response.content)
         etag = response.get("ETag")
         last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
         if not (etag or last_modified):

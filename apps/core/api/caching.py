@@ -41,7 +41,8 @@ class CachedReadsMixin:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication, permissions and throttling first
         key = _cache_key(request)
-        if key is not None:
+        # A streamed file (a claims export) is never held whole, so it is not kept either.
+        if key is not None and not getattr(self, "streamed", False):
             # DRF looks the method's handler up once initial() has returned: this request's GET
             # is answered through the cache, whichever action (list, retrieve) serves it.
             self.get = partial(_answer_from_cache, key, self.get)
