@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
-ERROR_KEYS = {"status", "code", "detail", "errors"}
+ERROR_KEYS = {"type", "title", "status", "detail", "instance", "code", "errors"}
 
 
 @pytest.fixture
