@@ -109,3 +109,48 @@ def test_the_api_tests_pass_through_pgbouncer_in_transaction_mode(db):
     finally:
         with psycopg.connect(direct, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(f"test_{name}")))
+
+
+def test_the_compose_pgbouncer_configuration_pools_in_transaction_mode(db):
+    """docker/pgbouncer's files, as the container reads them, with only its addresses moved here."""
+    require_pgbouncer()
+    settings = connection.settings_dict
+    directory = Path(tempfile.mkdtemp(prefix="claims-api-pgbouncer-", dir="/tmp"))
+    directory.chmod(0o755)
+    port = free_port()
+    config = (ROOT / "docker" / "pgbouncer" / "pgbouncer.ini").read_text()
+    config = config.replace("host=db port=5432 dbname=claims_api", f"host=127.0.0.1 port={settings['PORT'] or 5432} "
+                            f"dbname={settings['NAME']}")  # fmt: skip
+    config = config.replace("listen_addr = 0.0.0.0", "listen_addr = 127.0.0.1").replace("6432", str(port))
+    config = config.replace("/etc/pgbouncer/userlist.txt", str(directory / "userlist.txt"))
+    config += f"unix_socket_dir =\nlogfile = {directory}/pgbouncer.log\npidfile = {directory}/pgbouncer.pid\n"
+    (directory / "pgbouncer.ini").write_text(config)
+    shutil.copy(ROOT / "docker" / "pgbouncer" / "userlist.txt", directory / "userlist.txt")
+    command = [PGBOUNCER, "-d", str(directory / "pgbouncer.ini")]
+    if os.geteuid() == 0:
+        shutil.chown(directory, "postgres")
+        command = ["runuser", "-u", "postgres", "--", *command]
+    started = subprocess.run(command, capture_output=True, text=True)
+    try:
+        assert started.returncode == 0, started.stderr
+        url = f"postgres://postgres:postgres@127.0.0.1:{port}/claims_api"
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with psycopg.connect(url, connect_timeout=2) as conn:
+                    assert conn.execute("SELECT count(*) FROM claims_claim").fetchone()[0] > 0
+                break
+            except psycopg.OperationalError:
+                assert time.monotonic() < deadline, (directory / "pgbouncer.log").read_text()
+                time.sleep(0.2)
+        admin = f"postgres://postgres:postgres@127.0.0.1:{port}/pgbouncer"
+        # The admin console speaks the simple query protocol only.
+        with psycopg.connect(admin, autocommit=True, prepare_threshold=None) as conn:
+            rows = conn.execute("SHOW POOLS").fetchall()
+        assert any(row[0] == "claims_api" and row[-1] == "transaction" for row in rows), rows
+    finally:
+        pid_file = directory / "pgbouncer.pid"
+        if pid_file.exists():
+            subprocess.run(["kill", pid_file.read_text().strip()], check=False)
+            time.sleep(0.5)
+        shutil.rmtree(directory, ignore_errors=True)
