@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from apps.actors.api.views import ActorViewSet
-from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimViewSet
+from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimStanceViewSet, ClaimViewSet
 from apps.core import views as core_views
 from apps.core.health import LivenessView, ReadinessView
 from apps.countries.api.views import CountryViewSet
@@ -18,6 +18,7 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("claim-relations", ClaimRelationViewSet, basename="claimrelation")
 router.register("claim-kinds", ClaimKindViewSet, basename="claim-kind")
+router.register("claim-stances", ClaimStanceViewSet, basename="claim-stance")
 
 urlpatterns = [
     path("api/v1/", include((router.urls, "api"))),
