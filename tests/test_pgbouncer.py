@@ -93,7 +93,6 @@ def test_the_api_tests_pass_through_pgbouncer_in_transaction_mode(db):
                 "DATABASE_URL": f"postgres://postgres@127.0.0.1:{pooler_port}/{name}",
                 "DATABASE_TRANSACTION_POOLING": "true",
             }
-            env.pop("DATABASE_PREPARE_THRESHOLD", None)
             # --reuse-db: Django would drop the test database at the end, while PgBouncer still holds
             # its server connections; it is dropped below, directly, once PgBouncer has stopped.
             run = subprocess.run(

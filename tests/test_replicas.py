@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 
 import pytest
 
@@ -97,6 +98,9 @@ def test_reads_go_to_the_standby_writes_and_their_authors_to_the_primary(tmp_pat
                 "READ_YOUR_WRITES_SECONDS": "30",
                 "REPLICA_MAX_LAG_SECONDS": "5",
                 "REPLICA_CHECK_SECONDS": "0.2",
+                # The read-your-writes mark must reach every worker: the shared cache.
+                "REDIS_URL": "redis://127.0.0.1:6379/0",
+                "CACHE_KEY_PREFIX": f"test-replicas-{uuid.uuid4().hex}",
             }
             with gunicorn_server(env=server_env, ready_path="/readyz") as server:
                 base = server.base_url

@@ -8,8 +8,8 @@ DEBUG = False
 SECRET_KEY = "test-only-secret-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Throttling stays on (it is part of the product) but far above what the suite sends, unless a
-# test sets the rates itself.
+# Throttling stays on (it is part of the product) but far above what the suite sends.
+# A test that measures throttling itself sets its own rates.
 REST_FRAMEWORK = {  # noqa: F405
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {
