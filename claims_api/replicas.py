@@ -41,6 +41,11 @@ LAG_SQL = """
 """
 
 
+def read_alias() -> str:
+    """The database this request reads from (the primary outside requests)."""
+    return _read_alias.get()
+
+
 def replica_aliases() -> list[str]:
     return [alias for alias in settings.DATABASES if alias.startswith("replica_")]
 
@@ -49,7 +54,7 @@ class ReplicaRouter:
     """Reads where the current request's middleware sent them; writes and migrations to the primary."""
 
     def db_for_read(self, model, **hints):
-        return _read_alias.get()
+        return read_alias()
 
     def db_for_write(self, model, **hints):
         return DEFAULT_DB_ALIAS

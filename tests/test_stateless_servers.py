@@ -11,7 +11,8 @@ import pytest
 from tests.conftest import _test_database_url
 from tests.servers import gunicorn_server
 
-pytestmark = pytest.mark.slow
+# django_db makes pytest-django create the test database even when this file runs alone.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 PASSWORD = "a-long-and-unusual-passphrase-for-tests"
@@ -47,9 +48,12 @@ def set_cookies(headers) -> dict[str, str]:
     return found
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def two_servers(django_db_setup, django_db_blocker):
-    """Two gunicorn servers on the test database and one Redis (with a key prefix of their own)."""
+    """Two gunicorn servers on the test database and one Redis (with a key prefix of their own).
+
+    Module-scoped so that the curator is committed before any test's transaction: the servers
+    are other processes."""
     from apps.accounts.services import curator_create
 
     username = f"roaming-{uuid.uuid4().hex[:8]}"
