@@ -41,7 +41,8 @@ def export(pg_connection, path: Path) -> None:
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
     database = sqlite_utils.Database(partial)
-    with pg_connection.cursor(name="published_claims") as cursor:
+    # Server-side cursors, read in batches, live in a transaction (the bench's connection autocommits).
+    with pg_connection.transaction(), pg_connection.cursor(name="published_claims") as cursor:
         cursor.itersize = BATCH
         cursor.execute(
             "SELECT c.id, c.kind, c.summary, c.reported_on::text, c.location_id, coalesce(a.exact, ''), s.title "
@@ -50,7 +51,7 @@ def export(pg_connection, path: Path) -> None:
         )
         names = [*FIELDS, "quote", "title"]
         database["claims"].insert_all((dict(zip(names, row, strict=True)) for row in cursor), pk="id", batch_size=BATCH)
-    with pg_connection.cursor(name="published_links") as cursor:
+    with pg_connection.transaction(), pg_connection.cursor(name="published_links") as cursor:
         cursor.itersize = BATCH
         cursor.execute(
             "SELECT l.claim_id, l.country_id, l.reported_on::text FROM claims_claimcountry l "
