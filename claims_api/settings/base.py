@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.actors",
     "apps.sources",
     "apps.claims",
+    "apps.intake",
 ]
 
 MIDDLEWARE = [
