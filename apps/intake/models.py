@@ -23,3 +23,12 @@ class DismissedCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source.slug} [{self.start}:{self.end}] {self.quantity_text}".strip()
+
+
+class IncomingSource(Source):
+    """Sources as the intake pages show them: a new document, and the candidate claims of each."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "document intake"
+        verbose_name_plural = "document intake"

@@ -152,6 +152,9 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Request bodies larger than this are refused with 413 before any parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Except a document uploaded on the admin's intake page (apps/intake), up to this size.
+DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+DOCUMENT_INTAKE_PATH = "/admin/intake/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
