@@ -5,8 +5,7 @@ from apps.actors.models import Actor
 from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
 from apps.claims.models import Claim, ClaimCountry, ClaimRelation, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityUnit
-from apps.claims.search import claims_matching
-from apps.claims.visibility import visible_relations
+from apps.claims.selectors import claims_matching, visible_relations
 from apps.core.api.filtering import (
     CountryCodeFilter,
     MultipleValueChoiceFilter,
