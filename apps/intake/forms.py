@@ -1,14 +1,15 @@
 from django import forms
 from django.conf import settings
 
+from apps.core.admin import HttpsURLField, VerbatimTextField
 from apps.sources.models import PublicationPrecision, Source
 
 
 class IntakeForm(forms.ModelForm):
     """A new document: pasted or uploaded, plain text or HTML, with the metadata of a source."""
 
-    pasted = forms.CharField(
-        label="Text", required=False, strip=False, widget=forms.Textarea(attrs={"rows": 12, "class": "vLargeTextField"}),
+    pasted = VerbatimTextField(
+        label="Text", required=False, widget=forms.Textarea(attrs={"rows": 12, "class": "vLargeTextField"}),
         help_text="Paste the document here, or upload it below.",
     )  # fmt: skip
     upload = forms.FileField(required=False, help_text=f"A .txt or .html file of at most {settings.DOCUMENT_MAX_BYTES:,} bytes.")
@@ -21,6 +22,7 @@ class IntakeForm(forms.ModelForm):
         model = Source
         fields = ["slug", "title", "authors", "publisher", "url", "published_on", "published_precision", "language",
                   "kind", "metadata_notes"]  # fmt: skip
+        field_classes = {"url": HttpsURLField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,6 +41,4 @@ class IntakeForm(forms.ModelForm):
         if upload:
             html = self.cleaned_data["is_html"] or upload.name.lower().endswith((".html", ".htm"))
             return upload.read(settings.DOCUMENT_MAX_BYTES + 1), html
-        # Browsers send a textarea's line breaks as CRLF whatever the pasted text had.
-        pasted = self.cleaned_data["pasted"].replace("\r\n", "\n")
-        return pasted.encode("utf-8"), self.cleaned_data["is_html"]
+        return self.cleaned_data["pasted"].encode("utf-8"), self.cleaned_data["is_html"]
