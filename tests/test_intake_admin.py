@@ -10,8 +10,7 @@ from apps.sources.models import Source
 pytestmark = pytest.mark.django_db
 
 DOCUMENT = (
-    "Moscow sent about 2,500 soldiers to Kazakhstan on Thursday. "
-    "The CSTO said the mission would last <u>two weeks</u>."
+    "Moscow sent about 2,500 soldiers to Kazakhstan on Thursday. The CSTO said the mission would last <u>two weeks</u>."
 )
 METADATA = {
     "slug": "wire-2022-01-07-csto",
@@ -76,7 +75,9 @@ def test_a_text_already_stored_is_refused_with_a_link(curator_browser):
 def test_html_uploads_lose_their_markup_and_bad_input_is_refused(curator_browser):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    page = b"<html><head><style>p{}</style></head><body><p>Over 3,000 people fled.</p><script>x()</script></body></html>"
+    page = (
+        b"<html><head><style>p{}</style></head><body><p>Over 3,000 people fled.</p><script>x()</script></body></html>"
+    )
     upload = SimpleUploadedFile("story.html", page, content_type="text/html")
     response = curator_browser.post("/admin/intake/incomingsource/add/", {**METADATA, "upload": upload})
     assert response.status_code == 302

@@ -12,7 +12,9 @@ class IntakeForm(forms.ModelForm):
         label="Text", required=False, widget=forms.Textarea(attrs={"rows": 12, "class": "vLargeTextField"}),
         help_text="Paste the document here, or upload it below.",
     )  # fmt: skip
-    upload = forms.FileField(required=False, help_text=f"A .txt or .html file of at most {settings.DOCUMENT_MAX_BYTES:,} bytes.")
+    upload = forms.FileField(
+        required=False, help_text=f"A .txt or .html file of at most {settings.DOCUMENT_MAX_BYTES:,} bytes."
+    )
     is_html = forms.BooleanField(
         label="The document is HTML", required=False, help_text="Tags, scripts and styles are removed; files ending "
         "in .html or .htm are read as HTML anyway.",

@@ -16,9 +16,7 @@ class DismissedCandidate(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["source", "start", "end", "quantity_text"], name="dismissed_candidate_once"
-            )
+            models.UniqueConstraint(fields=["source", "start", "end", "quantity_text"], name="dismissed_candidate_once")
         ]
 
     def __str__(self) -> str:

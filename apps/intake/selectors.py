@@ -28,9 +28,7 @@ def candidate_key(candidate: Candidate) -> tuple[int, int, str]:
 
 def source_candidates(*, source: Source) -> list[tuple[Candidate, list[int]]]:
     """The source's candidates that nobody dismissed, each with the ids of claims whose quote overlaps it."""
-    dismissed = set(
-        DismissedCandidate.objects.filter(source=source).values_list("start", "end", "quantity_text")
-    )
+    dismissed = set(DismissedCandidate.objects.filter(source=source).values_list("start", "end", "quantity_text"))
     anchors = list(QuoteAnchor.objects.filter(claim__source=source).values_list("claim_id", "start", "end"))
     proposed = []
     for candidate in candidates_propose(source.text, gazetteer_current(), language=source.language):

@@ -16,6 +16,7 @@ from apps.claims.admin.filters import CountryFilter, PublisherFilter, SourceFilt
 from apps.claims.admin.forms import ClaimAdminForm, RelationInlineForm
 from apps.claims.admin.source_reader import source_reader
 from apps.claims.models import Claim, ClaimRelation, QuoteAnchor, ReviewStatus
+from apps.claims.selectors import claims_matching
 from apps.claims.services import (
     claim_create,
     claim_delete,
@@ -24,7 +25,6 @@ from apps.claims.services import (
     claim_review_status_set,
     claim_update,
 )
-from apps.claims.selectors import claims_matching
 from apps.core.admin import CappedCountPaginator, HistoryAdmin, autocomplete_filter_media
 from apps.core.validation import validation_text
 from apps.sources.admin import SourceAdmin
