@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Q
+from django.forms import Media
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -128,12 +129,11 @@ class ClaimAdmin(HistoryAdmin):
     save_on_top = True
     list_per_page = 50
 
-    class Media:
-        js = ["claims/claim_form.js"]
-
     @property
     def media(self):
-        return super().media + autocomplete_filter_media(Claim._meta.get_field("source"))
+        # A media property replaces the class Media, so the claim form's script is named here.
+        claim_form = Media(js=["claims/claim_form.js"])
+        return super().media + claim_form + autocomplete_filter_media(Claim._meta.get_field("source"))
 
     def get_search_results(self, request, queryset, search_term):
         return claims_matching(queryset, search_term), False
