@@ -7,6 +7,7 @@ from apps.actors.api.views import ActorViewSet
 from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimStanceViewSet, ClaimViewSet
 from apps.core import views as core_views
 from apps.core.health import LivenessView, ReadinessView
+from apps.intake.api.views import SourceCandidateViewSet
 from apps.countries.api.views import CountryViewSet
 from apps.sources.api.views import SourceViewSet
 
@@ -19,6 +20,7 @@ router.register("claims", ClaimViewSet, basename="claim")
 router.register("claim-relations", ClaimRelationViewSet, basename="claimrelation")
 router.register("claim-kinds", ClaimKindViewSet, basename="claim-kind")
 router.register("claim-stances", ClaimStanceViewSet, basename="claim-stance")
+router.register(r"sources/(?P<source_slug>[^/.]+)/candidates", SourceCandidateViewSet, basename="source-candidate")
 
 api_urls = [
     re_path(r"^claims/export\.(?P<export_format>csv|ndjson|jsonld)$", ClaimViewSet.export_view(), name="claim-export"),

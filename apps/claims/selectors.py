@@ -5,9 +5,11 @@ permission see published claims only, and of a relation only what joins two clai
 they may see. The API, the admin, exports and feeds all read through these functions.
 """
 
+from django.contrib.postgres.search import SearchQuery
 from django.db.models import Prefetch, Q, QuerySet
 
 from apps.claims.models import Claim, ClaimRelation, ReviewStatus
+from apps.claims.services import SEARCH_CONFIG
 
 
 def sees_drafts(user) -> bool:
@@ -69,3 +71,11 @@ def claims_in_order(user, ids: list[int], *, fields: frozenset[str] | None = Non
     """The claims with these ids, read whole, in this order; ids the user may not see are left out."""
     found = claims_for_reading(user, fields=fields).in_bulk(ids)
     return [found[claim_id] for claim_id in ids if claim_id in found]
+
+
+def claims_matching(queryset, words: str):
+    """Claims whose summary, quote or source title match ``words`` (web-search syntax, English stemming),
+    through the GIN index on the stored search vector."""
+    if not words.strip():
+        return queryset
+    return queryset.filter(search_vector=SearchQuery(words, search_type="websearch", config=SEARCH_CONFIG))

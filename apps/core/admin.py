@@ -10,10 +10,13 @@ from collections.abc import Iterable
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms.models import ModelChoiceIterator
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -166,3 +169,64 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
 def _pk_value(record):
     return getattr(record, record.instance_type._meta.pk.attname)
+
+
+class AutocompleteListFilter(admin.SimpleListFilter):
+    """A changelist filter for a foreign key with too many values to list: a type-ahead box that asks
+    the admin's own autocomplete view (the field's admin needs ``search_fields``), instead of a link
+    for every row of the related table.
+
+    Subclasses name the ``field_name`` (a foreign key of the changelist's model) and ``title``.
+    """
+
+    template = "admin/core/autocomplete_filter.html"
+    field_name = ""
+
+    def __init__(self, request, params, model, model_admin):
+        self.parameter_name = f"{self.field_name}__pk__exact"
+        super().__init__(request, params, model, model_admin)
+        self.field = model._meta.get_field(self.field_name)
+        self.admin_site = model_admin.admin_site
+
+    def has_output(self):
+        return True
+
+    def lookups(self, request, model_admin):
+        return ()
+
+    def choices(self, changelist):
+        # One "choice": the widget, and where to go when it changes or is cleared.
+        widget = AutocompleteSelect(self.field, self.admin_site, attrs={"data-filter-parameter": self.parameter_name})
+        widget.choices = ModelChoiceIterator(forms.ModelChoiceField(self.field.related_model.objects.all()))
+        value = self.value()
+        selected = self.field.related_model.objects.filter(pk=value).first() if value and value.isdigit() else None
+        yield {
+            "widget": widget.render(f"filter-{self.field_name}", selected.pk if selected else None),
+            "clear_url": changelist.get_query_string(remove=[self.parameter_name]),
+            "selected": selected,
+        }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if not value.isdigit():
+            return queryset.none()
+        return queryset.filter(**{f"{self.field_name}_id": int(value)})
+
+
+def autocomplete_filter_media(field) -> forms.Media:
+    """What a changelist with autocomplete filters needs: the admin's select2 setup and our small script."""
+    return AutocompleteSelect(field, admin.site).media + forms.Media(js=["core/autocomplete_filter.js"])
+
+
+class CappedCountPaginator(Paginator):
+    """Counts matching rows only up to ``cap``: past it, an exact count of a million rows costs more
+    than the number is worth to a curator, who narrows the list with a filter or a search instead.
+    The changelist then says "more than 10,000"."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()

@@ -43,6 +43,14 @@ def _query_string_problem(query_string: str) -> tuple[str, str] | None:
     return None
 
 
+def body_limit(path: str) -> int | None:
+    """The largest request body a path accepts: documents brought in through the intake page are
+    larger than any API request (their limit, plus room for the form's other fields)."""
+    if path.startswith(settings.DOCUMENT_INTAKE_PATH):
+        return settings.DOCUMENT_MAX_BYTES + 64 * 1024
+    return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
 class RequestGuardMiddleware:
     """Refuse, before any parsing or database access, requests no view can handle safely.
 
@@ -57,7 +65,7 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = body_limit(request.path)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

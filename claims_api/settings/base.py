@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "apps.actors",
     "apps.sources",
     "apps.claims",
+    "apps.intake",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +190,9 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Request bodies larger than this are refused with 413 before any parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Except a document uploaded on the admin's intake page (apps/intake), up to this size.
+DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+DOCUMENT_INTAKE_PATH = "/admin/intake/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -8,14 +8,16 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Q
+from django.forms import Media
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from apps.claims.admin.filters import CountryFilter, PublisherFilter, SourceFilter
+from apps.claims.admin.filters import CountryFilter, PublisherFilter, SourceFilter, SubjectFilter
 from apps.claims.admin.forms import ClaimAdminForm, RelationInlineForm
 from apps.claims.admin.source_reader import source_reader
 from apps.claims.models import Claim, ClaimRelation, QuoteAnchor, ReviewStatus
+from apps.claims.selectors import claims_matching
 from apps.claims.services import (
     claim_create,
     claim_delete,
@@ -24,7 +26,7 @@ from apps.claims.services import (
     claim_review_status_set,
     claim_update,
 )
-from apps.core.admin import HistoryAdmin
+from apps.core.admin import CappedCountPaginator, HistoryAdmin, autocomplete_filter_media
 from apps.core.validation import validation_text
 from apps.sources.admin import SourceAdmin
 from apps.sources.models import Source
@@ -102,21 +104,22 @@ class ClaimAdmin(HistoryAdmin):
         "review_status",
         CountryFilter,
         SourceFilter,
+        SubjectFilter,
         PublisherFilter,
         "confidence",
         "status",
         "stance",
     )
     date_hierarchy = "reported_on"
-    search_fields = (
-        "summary",
-        "anchor__exact",
-        "subject__name",
-        "object__name",
-        "claimant__name",
-        "source__title",
+    # Searched with the API's full-text search (get_search_results), not with icontains.
+    search_fields = ("summary",)
+    search_help_text = (
+        "Words of the summary, the quote or the source title, as the API's search: English stemming, "
+        '"quoted phrases", or, -excluded.'
     )
-    search_help_text = "Words of the summary, the quote, the source title or an actor's name."
+    # Counting a million rows exactly on every page costs more than the number is worth.
+    show_full_result_count = False
+    paginator = CappedCountPaginator
     # Newest source first, then each source's claims in reading order.
     ordering = (F("reported_on").desc(nulls_last=True), "source_id", "anchor__start", "id")
     autocomplete_fields = ("source", "subject", "object", "claimant", "location", "countries")
@@ -126,8 +129,14 @@ class ClaimAdmin(HistoryAdmin):
     save_on_top = True
     list_per_page = 50
 
-    class Media:
-        js = ["claims/claim_form.js"]
+    @property
+    def media(self):
+        # A media property replaces the class Media, so the claim form's script is named here.
+        claim_form = Media(js=["claims/claim_form.js"])
+        return super().media + claim_form + autocomplete_filter_media(Claim._meta.get_field("source"))
+
+    def get_search_results(self, request, queryset, search_term):
+        return claims_matching(queryset, search_term), False
 
     def get_fieldsets(self, request, obj=None):
         passage = ["source", "quote", "quote_start"] + (["passage_in_context"] if obj else [])

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 
 from apps.claims.models import ClaimCountry
+from apps.core.admin import AutocompleteListFilter
 from apps.countries.models import Country
 from apps.sources.models import Source
 
@@ -25,18 +26,14 @@ class CountryFilter(admin.SimpleListFilter):
         return queryset
 
 
-class SourceFilter(admin.SimpleListFilter):
+class SourceFilter(AutocompleteListFilter):
     title = "source"
-    parameter_name = "source"
+    field_name = "source"
 
-    def lookups(self, request, model_admin):
-        sources = Source.objects.order_by("-published_on", "id").only("id", "slug", "title", "published_on")
-        return [(str(source.pk), _source_label(source)) for source in sources]
 
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(source_id=self.value()) if self.value().isdigit() else queryset.none()
-        return queryset
+class SubjectFilter(AutocompleteListFilter):
+    title = "subject"
+    field_name = "subject"
 
 
 class PublisherFilter(admin.SimpleListFilter):
@@ -51,9 +48,3 @@ class PublisherFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(source__publisher=self.value())
         return queryset
-
-
-def _source_label(source: Source) -> str:
-    date = f" ({source.published_on:%Y-%m-%d})" if source.published_on else ""
-    label = str(source)
-    return (label[:60] + "…" if len(label) > 60 else label) + date

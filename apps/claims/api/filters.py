@@ -1,13 +1,11 @@
 import django_filters
-from django.contrib.postgres.search import SearchQuery
 from django.db.models import F, Q
 
 from apps.actors.models import Actor
 from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
 from apps.claims.models import Claim, ClaimCountry, ClaimRelation, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityUnit
-from apps.claims.selectors import visible_relations
-from apps.claims.services import SEARCH_CONFIG
+from apps.claims.selectors import claims_matching, visible_relations
 from apps.core.api.filtering import (
     CountryCodeFilter,
     MultipleValueChoiceFilter,
@@ -130,9 +128,7 @@ class ClaimFilterSet(RequestedFilterSet):
         return queryset.filter(Q(id__in=relations.values("from_claim_id")) | Q(id__in=relations.values("to_claim_id")))
 
     def filter_search(self, queryset, name, value):
-        if not value.strip():
-            return queryset
-        return queryset.filter(search_vector=SearchQuery(value, search_type="websearch", config=SEARCH_CONFIG))
+        return claims_matching(queryset, value)
 
 
 class ClaimRelationFilterSet(RequestedFilterSet):

@@ -1,0 +1,94 @@
+"""A new document in a real browser: pasted by one curator, a candidate accepted, published by another,
+then found by anyone through the public API. Chromium as in tests/test_browser_admin.py."""
+
+import json
+import re
+import secrets
+import urllib.request
+
+import pytest
+
+from tests.test_browser_admin import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, admin_server  # noqa: F401
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+SLUG = "browser-intake-wire"
+DOCUMENT = "Moscow sent about 2,500 soldiers to Kazakhstan on Thursday. The mission will end soon."
+
+
+@pytest.fixture(scope="module")
+def two_curators(django_db_setup, django_db_blocker):
+    """Two curators with passwords, committed (the server is another process) before the test's transaction."""
+    from apps.accounts.services import curator_create
+
+    accounts = []
+    with django_db_blocker.unblock():
+        for name in ("intake-drafter", "intake-publisher"):
+            password = secrets.token_urlsafe(18)
+            user, token = curator_create(username=name, password=password)
+            accounts.append((user, password, token))
+    try:
+        yield accounts
+    finally:
+        from apps.sources.models import Source
+
+        with django_db_blocker.unblock():
+            for source in Source.objects.filter(slug=SLUG):
+                source.claims.all().delete()
+                source.delete()
+            for user, _, _ in accounts:
+                user.delete()
+
+
+def _log_in(page, base: str, username: str, password: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/admin/login/?next=/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    expect(page.locator("#user-tools")).to_contain_text(username)
+
+
+def test_a_pasted_document_becomes_a_published_claim(admin_server, two_curators):  # noqa: F811
+    from playwright.sync_api import expect, sync_playwright
+
+    (drafter, drafter_password, _), (publisher, publisher_password, _) = two_curators
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(30_000)
+            _log_in(page, admin_server, drafter.username, drafter_password)
+            page.goto(f"{admin_server}/admin/intake/incomingsource/add/")
+            page.fill("#id_slug", SLUG)
+            page.fill("#id_title", "CSTO mission (browser test)")
+            page.fill("#id_published_on", "2022-01-07")
+            page.select_option("#id_kind", "news")
+            page.fill("#id_pasted", DOCUMENT)
+            page.click("input[type=submit]")
+            expect(page.locator(".messagelist")).to_contain_text("here are its candidate claims")
+            row = page.locator("#candidates tbody tr", has=page.locator(".amount", has_text="about 2,500"))
+            expect(row).to_contain_text("2250.0 – 2750.0 soldiers")
+            page.screenshot(path=str(ARTIFACTS / "admin-intake-candidates.png"), full_page=True)
+            row.locator("button[value=accept]").click()
+            message = page.locator(".messagelist .success")
+            expect(message).to_contain_text("Draft claim #")
+            claim_id = int(re.search(r"Draft claim #(\d+)", message.inner_text()).group(1))
+            page.context.clear_cookies()
+
+            _log_in(page, admin_server, publisher.username, publisher_password)
+            page.goto(f"{admin_server}/admin/claims/claim/?q=Moscow+sent+about+2%2C500")
+            page.check(f"input[name=_selected_action][value='{claim_id}']")
+            page.select_option("select[name=action]", "mark_published")
+            page.click("button[name=index]")
+            expect(page.locator(".messagelist")).to_contain_text("1 claim now published.")
+        finally:
+            browser.close()
+
+    with urllib.request.urlopen(f"{admin_server}/api/v1/claims/?source={SLUG}", timeout=10) as response:
+        (found,) = json.load(response)["results"]
+    assert found["id"] == claim_id and found["review_status"] == "published"
+    assert found["quantity"]["lower"] == 2250 and found["quantity"]["upper"] == 2750
+    assert found["anchor"]["exact"] == "Moscow sent about 2,500 soldiers to Kazakhstan on Thursday."
