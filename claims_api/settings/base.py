@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.actors",
     "apps.sources",
     "apps.claims",
+    "apps.reading",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     # Oversized bodies (413), NUL or non-UTF-8 bytes in the query string (400), before anything reads them.
     "apps.core.middleware.RequestGuardMiddleware",
     "apps.core.middleware.ApiResponseHeadersMiddleware",
+    "apps.core.middleware.PageResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
