@@ -9,6 +9,11 @@ rates are raised above the load — against a synthetic database of its own
   Q2  full-text search for 20 words that each match about 0.5 % of claims;
   Q3  claims touching a country in any role, 100 per page, followed 5,000 rows deep.
 
+and the reading room's pages:
+
+  P1  /claims/ filtered by a country, with its facet counts;
+  P2  claim pages (/claims/{id}/), 20 different claims.
+
 For each: single-client p50/p99 over 200 requests, requests per second at 4
 connections (wrk), PostgreSQL's own time for the same page as one SQL statement
 returning JSON (the floor), queries per request and the server's memory. Also the
@@ -48,6 +53,7 @@ LOAD_SECONDS = 10
 PAGE = 100
 DEPTH = 5_000
 TARGETS = {"Q1": 6.0, "Q2": 15.0, "Q3": 20.0}
+PAGE_TARGETS = {"P1": 60.0, "P2": 20.0}
 IMPORT_TARGET_SECONDS = 600
 FIXTURE_LOAD_TARGET_SECONDS = 5
 PYTHON = sys.executable
@@ -220,6 +226,27 @@ def query_urls(base: str, params: dict) -> dict[str, list[str]]:
     return {"Q1": [q1], "Q2": q2, "Q3": pages}
 
 
+def page_urls(base: str, conn, params: dict) -> dict[str, list[str]]:
+    """The reading room: a filtered claim list with its facets, and claim pages."""
+    claims = conn.execute(
+        "SELECT id FROM claims_claim WHERE review_status = 'published' ORDER BY id DESC LIMIT 20"
+    ).fetchall()
+    return {
+        "P1": [f"{base}/claims/?{urllib.parse.urlencode({'country': params['country']})}"],
+        "P2": [f"{base}/claims/{claim_id}/" for (claim_id,) in claims],
+    }
+
+
+def page_timings(urls: list[str]) -> list[float]:
+    timings = []
+    for i in range(REQUESTS):
+        started = time.perf_counter()
+        with urllib.request.urlopen(urls[i % len(urls)], timeout=30) as response:
+            response.read()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
 def single_client(urls: list[str]) -> tuple[list[float], dict[str, list[float]]]:
     timings, per_url = [], {}
     for i in range(REQUESTS):
@@ -374,6 +401,22 @@ def main() -> None:
                         "target": TARGETS[name],
                     }
                 )
+            pages = page_urls(f"http://127.0.0.1:{port}", conn, params)
+            for url in (url for url_list in pages.values() for url in url_list):
+                page_timings([url])  # warm every worker
+            page_rows = []
+            for name, url_list in pages.items():
+                timings = page_timings(url_list)
+                page_rows.append(
+                    {
+                        "page": name,
+                        "url": urllib.parse.urlsplit(url_list[0]).path,
+                        "p50": statistics.median(timings),
+                        "p99": percentile(timings, 0.99),
+                        "rps": throughput(url_list),
+                        "target": PAGE_TARGETS[name],
+                    }
+                )
         worker_mb, total_mb = server_memory_mb(server)
     finally:
         server.terminate()
@@ -383,10 +426,10 @@ def main() -> None:
     except subprocess.CalledProcessError as error:  # keep the measurements taken so far
         say(f"the fixture load failed ({error}); reported as not measured")
         loads = None
-    report(rows, counts, worker_mb, total_mb, params, import_seconds, loads)
+    report(rows, page_rows, counts, worker_mb, total_mb, params, import_seconds, loads)
 
 
-def report(rows, counts, worker_mb, total_mb, params, import_seconds, loads) -> None:
+def report(rows, page_rows, counts, worker_mb, total_mb, params, import_seconds, loads) -> None:
     depth = params["depth"]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     dirty = subprocess.run(  # earlier runs' tables in docs/benchmarks.md do not count as changed code
@@ -416,6 +459,17 @@ def report(rows, counts, worker_mb, total_mb, params, import_seconds, loads) -> 
             f"{row['rps'] if row['rps'] is not None else 'wrk missing'} | {row['floor']:.2f} | "
             f"{row['ratio']:.1f}× | {counts[row['query']]} | ≤ {row['target']:g} ms | {'yes' if met else 'NO'} |"
         )
+    lines += [
+        "",
+        "| reading room page | p50 ms | p99 ms | req/s at 4 conn | p50 target | met |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in page_rows:
+        lines.append(
+            f"| {row['page']} `{row['url']}` | {row['p50']:.2f} | {row['p99']:.2f} | "
+            f"{row['rps'] if row['rps'] is not None else 'wrk missing'} | ≤ {row['target']:g} ms | "
+            f"{'yes' if row['p50'] <= row['target'] else 'NO'} |"
+        )
     imported = (
         f"{import_seconds:.0f} s (target < {IMPORT_TARGET_SECONDS} s)"
         if import_seconds is not None
@@ -430,7 +484,8 @@ def report(rows, counts, worker_mb, total_mb, params, import_seconds, loads) -> 
     footer = (
         f"\nServer memory (RSS): {worker_mb:.0f} MB per worker at most, {total_mb:.0f} MB for gunicorn in all. "
         f"Q1: location={params['location']}, kind={params['kind']}; Q2: {len(params['words'])} words of about 0.5 % "
-        f"({', '.join(params['words'])}); Q3: country={params['country']}, {depth:,} rows deep.\n"
+        f"({', '.join(params['words'])}); Q3: country={params['country']}, {depth:,} rows deep; P1: the same country; "
+        f"P2: the 20 newest published claims.\n"
         f"\nImport of the corpus: {imported}. Fixture load (`manage.py load_fixtures`): {loaded}.\n"
     )
     table = header + "\n".join(lines) + "\n" + footer
