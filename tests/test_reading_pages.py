@@ -55,6 +55,7 @@ def _api_ids(client, query: str) -> list[int]:
         "search=Kazakhstan",
         "country=kz",
         "kind=troop_deployment&country=UA",
+        "stance=stated&kind=sanctions",
         f"source={SOURCE}&ordering=position",
         "related=contradicts",
         "quantity_min=50000&unit=soldiers&ordering=-quantity",
@@ -92,7 +93,7 @@ def _facet_counts(html: str, section: str) -> dict[str, int]:
 
 def test_facet_counts_are_the_counts_of_the_filtered_lists_they_link_to(client):
     html = client.get("/claims/?country=kz").content.decode()
-    for section in ("Kind", "Country", "Source"):
+    for section in ("Kind", "How the source puts it", "Country", "Source"):
         counts = _facet_counts(html, section)
         assert counts, section
         for query, count in counts.items():
@@ -238,7 +239,9 @@ def test_unknown_pages_get_the_site_404_and_the_api_its_error_shape(client):
 
 def test_api_index_links_every_resource_the_schema_and_the_docs(client):
     body = client.get("/api/v1/").json()
-    assert set(body["resources"]) == {"countries", "actors", "sources", "claims", "claim-relations", "claim-kinds"}
+    assert set(body["resources"]) == {
+        "countries", "actors", "sources", "claims", "claim-relations", "claim-kinds", "claim-stances",
+    }  # fmt: skip
     for url in [*body["resources"].values(), body["schema"], body["docs"], body["redoc"]]:
         assert client.get(urlsplit(url).path).status_code == 200, url
 

@@ -1,4 +1,4 @@
-"""Facet counts for the claim list: how the matching claims split by kind, country and source.
+"""Facet counts for the claim list: how the matching claims split by kind, stance, country and source.
 
 Counting every match is exact but grows with the data: "all claims" on a million rows
 would group a million rows on every page view. The counts are instead taken over the
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from apps.claims.kinds import ClaimKind
+from apps.claims.kinds import ClaimKind, ClaimStance
 from apps.countries.models import Country
 from apps.sources.models import Source
 
@@ -22,6 +22,7 @@ _FACET_SQL = """
 WITH sample AS MATERIALIZED ({sample})
 SELECT 'total', NULL, count(*) FROM sample
 UNION ALL SELECT 'kind', kind, count(*) FROM sample GROUP BY kind
+UNION ALL SELECT 'stance', stance, count(*) FROM sample GROUP BY stance
 UNION ALL SELECT 'source', source_id::text, count(*) FROM sample GROUP BY source_id
 UNION ALL SELECT 'country', link.country_id, count(*)
     FROM sample JOIN claims_claimcountry link ON link.claim_id = sample.id GROUP BY link.country_id
@@ -48,9 +49,9 @@ def _top(counts: dict[str, int]) -> list[tuple[str, int]]:
 
 
 def claim_facets(claims) -> Facets:
-    """Counts by kind, country and source over ``claims`` (filtered and ordered as the page is)."""
-    sample_sql, params = claims.values("id", "kind", "source_id")[:FACET_SAMPLE].query.sql_with_params()
-    counts: dict[str, dict[str, int]] = {"kind": {}, "country": {}, "source": {}}
+    """Counts by kind, stance, country and source over ``claims`` (filtered and ordered as the page is)."""
+    sample_sql, params = claims.values("id", "kind", "stance", "source_id")[:FACET_SAMPLE].query.sql_with_params()
+    counts: dict[str, dict[str, int]] = {"kind": {}, "stance": {}, "country": {}, "source": {}}
     sampled = 0
     with connection.cursor() as cursor:
         cursor.execute(_FACET_SQL.format(sample=sample_sql), params)
@@ -75,6 +76,9 @@ def claim_facets(claims) -> Facets:
         capped=sampled >= FACET_SAMPLE,
         groups={
             "kind": [FacetValue("kind", kind, ClaimKind(kind).label, n) for kind, n in kinds],
+            "stance": [
+                FacetValue("stance", stance, ClaimStance(stance).label, n) for stance, n in _top(counts["stance"])
+            ],
             "country": [FacetValue("country", code, country_names.get(code, code), n) for code, n in countries],
             "source": [
                 FacetValue("source", source_rows[pk][0], source_rows[pk][1] or source_rows[pk][0], n)

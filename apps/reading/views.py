@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from apps.claims.api.filters import ClaimFilterSet
 from apps.claims.api.views import ClaimViewSet
-from apps.claims.kinds import ClaimKind
+from apps.claims.kinds import STANCE_DESCRIPTIONS, ClaimKind
 from apps.claims.models import Claim, ClaimCountry, QuoteAnchor, RelationType
 from apps.claims.visibility import visible_claims, visible_relations
 from apps.reading.facets import claim_facets
@@ -69,6 +69,7 @@ def _brief_claims(claims):
         "id",
         "kind",
         "status",
+        "stance",
         "summary",
         "reported_on",
         "quantity_text",
@@ -141,7 +142,7 @@ ORDERINGS = [
     ("-quantity", "Largest amount first"),
     ("valid_from", "Earliest valid time first"),
 ]
-FACET_TITLES = {"kind": "Kind", "country": "Country", "source": "Source"}
+FACET_TITLES = {"kind": "Kind", "stance": "How the source puts it", "country": "Country", "source": "Source"}
 
 
 class ClaimListPage(PageView):
@@ -259,6 +260,7 @@ class ClaimPage(PageView):
             anchor=anchor,
             before=sentences_before(claim.text_before, CONTEXT_SENTENCES) if anchor else "",
             after=sentences_after(claim.text_after, CONTEXT_SENTENCES) if anchor else "",
+            stance_description=STANCE_DESCRIPTIONS[claim.stance],
             countries=list(claim.countries.all()),
             relations=[_relation_seen_from(relation, claim) for relation in relations],
             api_url=_api_url("api:claim-detail", claim.pk),
