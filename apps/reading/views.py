@@ -4,8 +4,9 @@ Each page is a DRF view rendered through a template, so it gets the API's
 machinery unchanged: the claim list takes the API's FilterSet, ordering and keyset
 pagination (a page URL and an API URL differ only in their prefix), bad parameters
 become the API's error shape, rendered as a page, and who may see what comes from
-``apps.claims.visibility``. Pages authenticate nobody: a curator signed in to the
-admin reads exactly what everyone reads.
+``apps.claims.selectors``. Pages authenticate nobody: a curator signed in to the
+admin reads exactly what everyone reads, and every page is answered from the shared
+response cache until the data changes, as the API's anonymous reads are.
 """
 
 from django.core.cache import cache
@@ -22,7 +23,9 @@ from apps.claims.api.filters import ClaimFilterSet
 from apps.claims.api.views import ClaimViewSet
 from apps.claims.kinds import STANCE_DESCRIPTIONS, ClaimKind
 from apps.claims.models import Claim, ClaimCountry, QuoteAnchor, RelationType
-from apps.claims.visibility import visible_claims, visible_relations
+from apps.claims.selectors import visible_claims, visible_relations
+from apps.core.api.caching import CachedReadsMixin
+from apps.core.data_version import data_version
 from apps.reading.facets import claim_facets
 from apps.reading.words import sentences_after, sentences_before
 from apps.sources.admin.reader import Highlight, text_segments
@@ -43,7 +46,7 @@ class PageRenderer(TemplateHTMLRenderer):
     exception_template_names = ["reading/error.html"]
 
 
-class PageView(GenericAPIView):
+class PageView(CachedReadsMixin, GenericAPIView):
     renderer_classes = [PageRenderer]
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -81,7 +84,7 @@ def _brief_claims(claims):
 
 
 def _overview() -> dict:
-    """The home page's figures: exact counts over every published claim, kept for a few minutes."""
+    """The home page's figures: exact counts over every published claim, kept until the data changes."""
     claims = _published_claims()
     by_kind = claims.order_by().values("kind").annotate(n=Count("id")).order_by("-n", "kind")
     by_country = (
@@ -106,6 +109,15 @@ def _overview() -> dict:
     }
 
 
+def _current_overview() -> dict:
+    # Kept under the data version, so the figures are never older than the data; a transaction
+    # that has written and not committed has no version yet, and counts afresh.
+    version = data_version()
+    if version is None:
+        return _overview()
+    return cache.get_or_set(f"reading:overview:{version}", _overview, OVERVIEW_SECONDS)
+
+
 class HomePage(PageView):
     def get(self, request):
         claims = _published_claims()
@@ -126,7 +138,7 @@ class HomePage(PageView):
         )
         return self.page(
             "reading/home.html",
-            overview=cache.get_or_set("reading:overview", _overview, OVERVIEW_SECONDS),
+            overview=_current_overview(),
             latest=_brief_claims(claims)[:LATEST_ON_HOME],
             disputed=disputed,
             disputed_url=f"{reverse('reading:claim-list')}?related={RelationType.CONTRADICTS}",
@@ -226,7 +238,7 @@ class ClaimPage(PageView):
         claim = get_object_or_404(
             _published_claims()
             .select_related("source", "subject", "object", "claimant", "location", "anchor")
-            .defer("notes", "search_vector", "list_document", "source__text", "source__metadata_notes")
+            .defer("notes", "search_vector", "source__text", "source__metadata_notes")
             # Only the text around the quote leaves the database, not the whole document.
             .annotate(
                 text_before=Substr("source__text", context_start + 1, start - context_start),
