@@ -19,6 +19,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import TemplateHTMLRenderer
 from rest_framework.response import Response
 
+from apps.claims.admin.source_reader import Highlight, text_segments
 from apps.claims.api.filters import ClaimFilterSet
 from apps.claims.api.views import ClaimViewSet
 from apps.claims.kinds import STANCE_DESCRIPTIONS, ClaimKind
@@ -28,7 +29,6 @@ from apps.core.api.caching import CachedReadsMixin
 from apps.core.data_version import data_version
 from apps.reading.facets import claim_facets
 from apps.reading.words import sentences_after, sentences_before
-from apps.sources.admin.reader import Highlight, text_segments
 from apps.sources.models import Source
 
 # Characters of source text read on either side of a quote; the page shows whole sentences of it.
