@@ -27,6 +27,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# JavaScript tools the tests use (axe-core), pinned by package-lock.json, installed with the machine's npm.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 db: install
 	@url="$(DB_URL)"; [ "$$url" != FAILED ] || exit 1
 
@@ -39,7 +44,7 @@ fixtures: migrate
 run: fixtures
 	DATABASE_URL="$(DB_URL)" DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: fixtures
+test: fixtures node_modules/.installed
 	DATABASE_URL="$(DB_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 schema: install

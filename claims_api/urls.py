@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from apps.actors.api.views import ActorViewSet
 from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimStanceViewSet, ClaimViewSet
 from apps.core import views as core_views
+from apps.core.api.index import ApiIndexView
 from apps.core.health import LivenessView, ReadinessView
 from apps.intake.api.views import SourceCandidateViewSet
 from apps.countries.api.views import CountryViewSet
@@ -27,7 +28,13 @@ api_urls = [
     *router.urls,
 ]
 
+# Resources reached without path parameters (a source's candidates are listed from the source).
+api_index = ApiIndexView.as_view(
+    resources={prefix: f"api:{basename}-list" for prefix, _, basename in router.registry if "(?P" not in prefix}
+)
+
 urlpatterns = [
+    path("api/v1/", api_index, name="api-index"),
     path("api/v1/", include((api_urls, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
@@ -35,6 +42,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", LivenessView.as_view(), name="healthz"),
     path("readyz", ReadinessView.as_view(), name="readyz"),
+    path("", include("apps.reading.urls")),
 ]
 
 handler404 = core_views.not_found

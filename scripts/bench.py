@@ -10,6 +10,11 @@ request is answered by the view ("cold") — against a synthetic database of its
   Q2  full-text search for 20 words that each match about 0.5 % of claims;
   Q3  claims touching a country in any role, 100 per page, followed 5,000 rows deep.
 
+and the reading room's pages:
+
+  P1  /claims/ filtered by a country, with its facet counts;
+  P2  claim pages (/claims/{id}/), 20 different claims.
+
 For each: single-client p50/p99 over 200 requests, requests per second at 4
 connections (wrk), PostgreSQL's own time to pick the same page's claims (the
 floor), queries per request and the server's memory. Also the full NDJSON export
@@ -54,6 +59,7 @@ LOAD_SECONDS = 10
 PAGE = 100
 DEPTH = 5_000
 TARGETS = {"Q1": 6.0, "Q2": 15.0, "Q3": 20.0}
+PAGE_TARGETS = {"P1": 60.0, "P2": 20.0}
 IMPORT_TARGET_SECONDS = 600
 EXPORT_TARGET_SECONDS = 60
 EXPORT_MEMORY_TARGET_MB = 200
@@ -228,6 +234,27 @@ def query_urls(base: str, params: dict) -> dict[str, list[str]]:
         pages.append(url)
         url = orjson.loads(urllib.request.urlopen(url).read())["next"]
     return {"Q1": [q1], "Q2": q2, "Q3": pages}
+
+
+def page_urls(base: str, conn, params: dict) -> dict[str, list[str]]:
+    """The reading room: a filtered claim list with its facets, and claim pages."""
+    claims = conn.execute(
+        "SELECT id FROM claims_claim WHERE review_status = 'published' ORDER BY id DESC LIMIT 20"
+    ).fetchall()
+    return {
+        "P1": [f"{base}/claims/?{urllib.parse.urlencode({'country': params['country']})}"],
+        "P2": [f"{base}/claims/{claim_id}/" for (claim_id,) in claims],
+    }
+
+
+def page_timings(urls: list[str]) -> list[float]:
+    timings = []
+    for i in range(REQUESTS):
+        started = time.perf_counter()
+        with urllib.request.urlopen(urls[i % len(urls)], timeout=30) as response:
+            response.read()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
 
 
 def single_client(urls: list[str]) -> tuple[list[float], dict[str, list[float]]]:
@@ -408,6 +435,22 @@ def main() -> None:
                         "target": TARGETS[name],
                     }
                 )
+            pages = page_urls(f"http://127.0.0.1:{port}", conn, params)
+            for url in (url for url_list in pages.values() for url in url_list):
+                page_timings([url])  # warm every worker
+            page_rows = []
+            for name, url_list in pages.items():
+                timings = page_timings(url_list)
+                page_rows.append(
+                    {
+                        "page": name,
+                        "url": urllib.parse.urlsplit(url_list[0]).path,
+                        "p50": statistics.median(timings),
+                        "p99": percentile(timings, 0.99),
+                        "rps": throughput(url_list),
+                        "target": PAGE_TARGETS[name],
+                    }
+                )
             peers = against_datasette(conn, params, urls)
         worker_mb, total_mb = server_memory_mb(server)
         export = export_ndjson(f"http://127.0.0.1:{port}", server)
@@ -420,7 +463,7 @@ def main() -> None:
         say(f"the fixture load failed ({error}); reported as not measured")
         loads = None
     cached = cached_reads(urls["Q1"][0])
-    report(rows, counts, worker_mb, total_mb, params, import_seconds, loads, peers, cached, export)
+    report(rows, page_rows, counts, worker_mb, total_mb, params, import_seconds, loads, peers, cached, export)
 
 
 def cached_reads(q1: str) -> dict:
@@ -540,7 +583,7 @@ def peer_table(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def report(rows, counts, worker_mb, total_mb, params, import_seconds, loads, peers, cached, export) -> None:
+def report(rows, page_rows, counts, worker_mb, total_mb, params, import_seconds, loads, peers, cached, export) -> None:
     depth = params["depth"]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     dirty = subprocess.run(  # earlier runs' tables in docs/benchmarks.md do not count as changed code
@@ -570,6 +613,17 @@ def report(rows, counts, worker_mb, total_mb, params, import_seconds, loads, pee
             f"{row['rps'] if row['rps'] is not None else 'wrk missing'} | {row['floor']:.2f} | "
             f"{row['ratio']:.1f}× | {counts[row['query']]} | ≤ {row['target']:g} ms | {'yes' if met else 'NO'} |"
         )
+    lines += [
+        "",
+        "| reading room page | p50 ms | p99 ms | req/s at 4 conn | p50 target | met |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in page_rows:
+        lines.append(
+            f"| {row['page']} `{row['url']}` | {row['p50']:.2f} | {row['p99']:.2f} | "
+            f"{row['rps'] if row['rps'] is not None else 'wrk missing'} | ≤ {row['target']:g} ms | "
+            f"{'yes' if row['p50'] <= row['target'] else 'NO'} |"
+        )
     imported = (
         f"{import_seconds:.0f} s (target < {IMPORT_TARGET_SECONDS} s)"
         if import_seconds is not None
@@ -584,7 +638,8 @@ def report(rows, counts, worker_mb, total_mb, params, import_seconds, loads, pee
     footer = (
         f"\nServer memory (RSS): {worker_mb:.0f} MB per worker at most, {total_mb:.0f} MB for gunicorn in all. "
         f"Q1: location={params['location']}, kind={params['kind']}; Q2: {len(params['words'])} words of about 0.5 % "
-        f"({', '.join(params['words'])}); Q3: country={params['country']}, {depth:,} rows deep.\n"
+        f"({', '.join(params['words'])}); Q3: country={params['country']}, {depth:,} rows deep; P1: the same country; "
+        f"P2: the 20 newest published claims.\n"
         f"\nImport of the corpus: {imported}. Fixture load (`manage.py load_fixtures`): {loaded}.\n"
         f"\nNDJSON export of all {export['lines']:,} claims: first byte after {export['first_byte']:.2f} s, "
         f"done in {export['seconds']:.0f} s (target ≤ {EXPORT_TARGET_SECONDS} s), worker memory at most "

@@ -23,17 +23,12 @@ import subprocess
 import sys
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, require_browser
 from tests.conftest import _test_database_url
 from tests.servers import gunicorn_server
-
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
 
 SOURCE = "commentary-2022-01-24-russian-build-up"
 PASSAGE = "French President Macron has stirred up turmoil by calling for a European initiative."
@@ -43,25 +38,10 @@ SUMMARY = "France's president called for a European initiative in the Ukraine cr
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
-def _require_browser():
-    problem = None
-    if not CHROMIUM.exists():
-        problem = "no browser at /usr/bin/chromium: install Debian's Chromium (`apt-get install chromium`)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "the playwright package is missing: `pip install -r requirements-dev.txt`"
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the admin browser test, but {problem}.")
-        pytest.skip(f"admin browser test skipped: {problem}.")
-
-
 @pytest.fixture(scope="module")
 def admin_server(django_db_setup, django_db_blocker, tmp_path_factory):
     """gunicorn on the test database, serving the admin and its static files."""
-    _require_browser()
+    require_browser("admin browser test")
     static_root = tmp_path_factory.mktemp("static")
     with django_db_blocker.unblock():
         database_url = _test_database_url()

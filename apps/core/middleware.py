@@ -152,3 +152,28 @@ class ApiResponseHeadersMiddleware:
         else:
             patch_cache_control(response, no_store=True)
         return response
+
+
+class PageResponseHeadersMiddleware:
+    """The API's protections for the site's HTML pages (the reading room and its error pages).
+
+    Their policy allows what the pages use, the site's own stylesheet, and nothing else: no
+    script at all, no framing, forms that submit only here. The admin, with its own scripts,
+    keeps Django's defaults.
+    """
+
+    CONTENT_SECURITY_POLICY = (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = request.resolver_match
+        is_page = match is None or match.app_name == "reading"
+        if is_page and not answers_json(request.path) and response.get("Content-Type", "").startswith("text/html"):
+            response.setdefault("Content-Security-Policy", self.CONTENT_SECURITY_POLICY)
+        return response

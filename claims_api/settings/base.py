@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.sources",
     "apps.claims",
     "apps.intake",
+    "apps.reading",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     # Outside the next one, so that a 304 carries the Cache-Control it would have had as a 200.
     "apps.core.middleware.ConditionalGetMiddleware",
     "apps.core.middleware.ApiResponseHeadersMiddleware",
+    "apps.core.middleware.PageResponseHeadersMiddleware",
     # Chooses the database that serves this request's reads: a replica, or the primary.
     "claims_api.replicas.ReplicaMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
