@@ -87,8 +87,14 @@ class ClaimsAutoSchema(AutoSchema):
         return auths
 
     def _conditional(self) -> bool:
-        """Detail operations and creates of views with ETags and If-Match (apps.core.api.viewsets)."""
-        return getattr(self.view, "conditional_writes", False) and (self._is_detail() or self.method == "POST")
+        """Detail operations and creates of views with ETags and If-Match (apps.core.api.viewsets), not their
+        extra actions (such as a claim's history)."""
+        extra_actions = {action.__name__ for action in getattr(self.view, "get_extra_actions", list)()}
+        return (
+            getattr(self.view, "conditional_writes", False)
+            and getattr(self.view, "action", None) not in extra_actions
+            and (self._is_detail() or self.method == "POST")
+        )
 
     def _insert_field_validators(self, field, schema):
         super()._insert_field_validators(field, schema)
