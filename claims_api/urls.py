@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from apps.accounts.api.views import ApiTokenViewSet
 from apps.actors.api.views import ActorViewSet
 from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimViewSet
 from apps.core import views as core_views
@@ -18,6 +19,7 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("claim-relations", ClaimRelationViewSet, basename="claimrelation")
 router.register("claim-kinds", ClaimKindViewSet, basename="claim-kind")
+router.register("tokens", ApiTokenViewSet, basename="token")
 
 urlpatterns = [
     path("api/v1/", include((router.urls, "api"))),

@@ -2,10 +2,12 @@
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
-from rest_framework.permissions import SAFE_METHODS
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 
 
 class FieldErrorSerializer(serializers.Serializer):
@@ -69,6 +71,17 @@ def _may_be_blank(field) -> bool:
         return False
 
 
+class TokenScheme(OpenApiAuthenticationExtension):
+    """API tokens (django-rest-knox) under the security scheme's established name, `Authorization: Token …`."""
+
+    target_class = "knox.auth.TokenAuthentication"
+    name = "tokenAuth"
+    priority = 1  # over drf-spectacular's own knox extension, which names it knoxApiToken
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
+
+
 class ClaimsAutoSchema(AutoSchema):
     def get_override_parameters(self):
         parameters = [*super().get_override_parameters(), RETRY_AFTER]
@@ -126,6 +139,8 @@ class ClaimsAutoSchema(AutoSchema):
             extra["503"] = _error("The database is unavailable; retry after the number of seconds in Retry-After.")
         if self._is_detail():
             extra["404"] = _error("No such resource.")
+        if any(isinstance(permission, IsAuthenticated) for permission in self.view.get_permissions()):
+            extra["401"] = _error("Authentication is required.")
         if method not in ("GET", "HEAD", "OPTIONS"):
             extra["401"] = _error("Authentication is required to write.")
             extra["403"] = _error("The authenticated user lacks the permission.")
