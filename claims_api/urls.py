@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import ApiTokenViewSet
 from apps.actors.api.views import ActorViewSet
-from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimViewSet
+from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimStanceViewSet, ClaimViewSet
 from apps.core import views as core_views
 from apps.core.health import LivenessView, ReadinessView
 from apps.countries.api.views import CountryViewSet
@@ -19,6 +19,7 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("claim-relations", ClaimRelationViewSet, basename="claimrelation")
 router.register("claim-kinds", ClaimKindViewSet, basename="claim-kind")
+router.register("claim-stances", ClaimStanceViewSet, basename="claim-stance")
 router.register("tokens", ApiTokenViewSet, basename="token")
 
 urlpatterns = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0008_list_document_lz4'),
+        ('claims', '0009_claim_stance_relation_changed_over_time'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
