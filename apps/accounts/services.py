@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from knox.models import AuthToken
@@ -17,7 +18,10 @@ def curator_create(
     user_model = get_user_model()
     user = user_model(username=username, email=email, is_staff=True)
     if password:
-        validate_password(password, user)
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from None
         user.set_password(password)
     else:
         user.set_unusable_password()
