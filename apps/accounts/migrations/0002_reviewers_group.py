@@ -20,7 +20,7 @@ def remove_reviewers_group(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_curators_group"),
-        ("claims", "0010_claim_last_edited_by_review_permission"),
+        ("claims", "0011_claim_last_edited_by_review_permission"),
     ]
 
     operations = [migrations.RunPython(create_reviewers_group, remove_reviewers_group)]
