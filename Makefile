@@ -8,13 +8,15 @@ SETTINGS ?= claims_api.settings.development
 # 5432, or a project-local cluster (see scripts/database.py).
 DB_URL = $(eval DB_URL := $$(shell $(BIN)/python scripts/database.py url || echo FAILED))$(DB_URL)
 
-.PHONY: help install db migrate fixtures run test stop schema bench clean
+.PHONY: help install db migrate fixtures run test stop schema bench backup restore clean
 
 help:
 	@echo "make run    set up and serve the API on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make stop   stop the project-local PostgreSQL clusters (make test's, make bench's), if started"
 	@echo "make schema regenerate the committed OpenAPI document (openapi.yaml)"
+	@echo "make backup write a consistent backup and its manifest to backups/ (BACKUP_DIR=… elsewhere)"
+	@echo "make restore FILE=…  restore a backup into the (empty) database; FORCE=1 replaces a non-empty one"
 	@echo "make bench  benchmark the read path on 1,000,000 synthetic claims (docs/benchmarks.md)"
 
 $(BIN)/python:
@@ -49,6 +51,14 @@ test: fixtures node_modules/.installed
 
 schema: install
 	DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+
+BACKUP_DIR ?= backups
+backup: db
+	DATABASE_URL="$(DB_URL)" DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py backup --dir "$(BACKUP_DIR)"
+
+restore: db
+	@[ -n "$(FILE)" ] || { echo "make restore FILE=backups/claims_api-….dump [FORCE=1]"; exit 2; }
+	DATABASE_URL="$(DB_URL)" DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py restore "$(FILE)" $(if $(FORCE),--force)
 
 # The benchmark has a database of its own, so synthetic data never meets the curated data,
 # on a PostgreSQL cluster of its own, configured as a production server would be rather

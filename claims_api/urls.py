@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from apps.accounts.api.views import ApiTokenViewSet
 from apps.actors.api.views import ActorViewSet
 from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimStanceViewSet, ClaimViewSet
 from apps.core import views as core_views
@@ -21,6 +22,7 @@ router.register("claims", ClaimViewSet, basename="claim")
 router.register("claim-relations", ClaimRelationViewSet, basename="claimrelation")
 router.register("claim-kinds", ClaimKindViewSet, basename="claim-kind")
 router.register("claim-stances", ClaimStanceViewSet, basename="claim-stance")
+router.register("tokens", ApiTokenViewSet, basename="token")
 router.register(r"sources/(?P<source_slug>[^/.]+)/candidates", SourceCandidateViewSet, basename="source-candidate")
 
 api_urls = [

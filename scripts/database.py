@@ -3,6 +3,7 @@
     python scripts/database.py url    # ensure a database, print DATABASE_URL
     python scripts/database.py local  # the same, from the project-local cluster only (make bench)
     python scripts/database.py stop   # stop the project-local cluster, if this project started one
+    python scripts/database.py crash  # stop it in immediate mode, as a crash would (tests only)
 
 Where the database comes from, in this order:
   1. DATABASE_URL, if set;
@@ -232,14 +233,16 @@ def ensure() -> str:
     )
 
 
-def stop() -> int:
+def stop(mode: str = "fast") -> int:
+    """Stop the local cluster: "fast" ends sessions cleanly; "immediate" is a crash (no checkpoint,
+    recovery from the WAL at the next start), for the tests that show no acknowledged write is lost."""
     bindir = _server_binaries()
     if not (LOCAL_DIR / "postmaster.pid").exists():
         log("no local cluster is running")
         return 0
     if bindir is None:
         raise NoDatabase("the local cluster is running but pg_ctl cannot be found to stop it")
-    _run([str(bindir / "pg_ctl"), "-D", str(LOCAL_DIR), "-m", "fast", "-w", "stop"])
+    _run([str(bindir / "pg_ctl"), "-D", str(LOCAL_DIR), "-m", mode, "-w", "stop"])
     log("stopped the local cluster")
     return 0
 
@@ -258,6 +261,8 @@ def main(argv: list[str]) -> int:
             return 0
         if command == "stop":
             return stop()
+        if command == "crash":
+            return stop("immediate")
         print(__doc__, file=sys.stderr)
         return 2
     except NoDatabase as problem:

@@ -24,10 +24,10 @@ def api_client() -> APIClient:
     return APIClient()
 
 
-def _make_curator(username: str):
+def _make_curator(username: str, *, reviewer: bool = False):
     from apps.accounts.services import curator_create
 
-    return curator_create(username=username)
+    return curator_create(username=username, reviewer=reviewer)
 
 
 @pytest.fixture
@@ -40,6 +40,19 @@ def curator(db):
 def curator_client(curator) -> APIClient:
     client = APIClient()
     client.force_authenticate(curator)
+    return client
+
+
+@pytest.fixture
+def reviewer(db):
+    user, _ = _make_curator("test-reviewer", reviewer=True)
+    return user
+
+
+@pytest.fixture
+def reviewer_client(reviewer) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(reviewer)
     return client
 
 

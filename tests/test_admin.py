@@ -46,6 +46,11 @@ def curator_admin(admin_client_for) -> Client:
 
 
 @pytest.fixture
+def reviewer_admin(admin_client_for, reviewer) -> Client:
+    return admin_client_for(reviewer)
+
+
+@pytest.fixture
 def staff_without_permissions():
     return get_user_model().objects.create_user("staff-no-perms", password="a-long-unused-passphrase", is_staff=True)
 
@@ -428,7 +433,7 @@ def test_an_api_write_with_a_token_records_the_api_user(db):
 # Review -----------------------------------------------------------------------------------
 
 
-def test_bulk_publish_publishes_valid_claims_and_refuses_the_others_saying_why(curator_admin, own_source):
+def test_bulk_publish_publishes_valid_claims_and_refuses_the_others_saying_why(reviewer_admin, own_source):
     valid = _ship_claim(own_source, "Russia moved 5 ships.")
     broken = _ship_claim(own_source, "Russia moved 7 ships.", quantity_value=7)
     # Written before a rule tightened, say: no subject, though troop deployments need one.
@@ -436,7 +441,7 @@ def test_bulk_publish_publishes_valid_claims_and_refuses_the_others_saying_why(c
     unanchored = _ship_claim(own_source, "Russia moved 5 ships.", summary="An unanchored claim.")
     QuoteAnchor.objects.filter(claim=unanchored).delete()
 
-    response = curator_admin.post(
+    response = reviewer_admin.post(
         "/admin/claims/claim/",
         {"action": "mark_published", "_selected_action": [valid.pk, broken.pk, unanchored.pk]},
         follow=True,
@@ -455,10 +460,10 @@ def test_bulk_publish_publishes_valid_claims_and_refuses_the_others_saying_why(c
 @pytest.mark.parametrize(
     ("action", "status"), [("mark_reviewed", "reviewed"), ("mark_rejected", "rejected"), ("mark_draft", "draft")]
 )
-def test_bulk_review_moves(curator_admin, own_source, action, status):
+def test_bulk_review_moves(reviewer_admin, own_source, action, status):
     before = "reviewed" if status == "draft" else "draft"
     claims = [_ship_claim(own_source, "Russia moved 5 ships.", review_status=before) for _ in range(3)]
-    curator_admin.post("/admin/claims/claim/", {"action": action, "_selected_action": [c.pk for c in claims]})
+    reviewer_admin.post("/admin/claims/claim/", {"action": action, "_selected_action": [c.pk for c in claims]})
     assert set(Claim.objects.filter(source=own_source).values_list("review_status", flat=True)) == {status}
 
 

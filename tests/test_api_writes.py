@@ -131,7 +131,7 @@ def test_patch_updates_and_reanchors(curator_client):
     created = curator_client.post("/api/v1/claims/", _new_claim(), format="json").json()
     response = curator_client.patch(
         f"/api/v1/claims/{created['id']}/",
-        {"quote": "Latvia and Lithuania anti-aircraft missiles", "subject": "latvia", "review_status": "published"},
+        {"quote": "Latvia and Lithuania anti-aircraft missiles", "subject": "latvia"},
         format="json",
     )
     assert response.status_code == 200, response.json()

@@ -1,4 +1,5 @@
-"""A curator in a real browser: from a passage of a source to a published claim that the public API returns.
+"""A curator and a reviewer in a real browser: from a passage of a source to a claim that the reviewer publishes
+and the public API returns.
 
 Playwright drives Debian's Chromium (/usr/bin/chromium; `apt-get install chromium`),
 never a browser Playwright downloads. Without it the test is skipped with that hint,
@@ -79,6 +80,21 @@ def browser_curator(django_db_setup, django_db_blocker):
             user.delete()
 
 
+@pytest.fixture(scope="module")
+def browser_reviewer(django_db_setup, django_db_blocker):
+    """A reviewer with a password, to publish what the curator drafted (four eyes), removed afterwards."""
+    from apps.accounts.services import curator_create
+
+    password = secrets.token_urlsafe(18)
+    with django_db_blocker.unblock():
+        user, _ = curator_create(username="browser-reviewer", password=password, reviewer=True)
+    try:
+        yield user.username, password
+    finally:
+        with django_db_blocker.unblock():
+            user.delete()
+
+
 # Where the passage is on screen: the middle of its first and of its last character.
 _PASSAGE_ENDS = """
 (passage) => {
@@ -117,7 +133,9 @@ def _delete_test_claims(base: str, token: str) -> None:
             _api(f"{base}/api/v1/claims/{item['id']}/", token, method="DELETE")
 
 
-def test_a_curator_turns_a_selected_passage_into_a_published_claim(admin_server, browser_curator):
+def test_a_curator_turns_a_selected_passage_into_a_claim_a_reviewer_publishes(
+    admin_server, browser_curator, browser_reviewer
+):
     from playwright.sync_api import sync_playwright
 
     from apps.sources.models import Source
@@ -142,6 +160,7 @@ def test_a_curator_turns_a_selected_passage_into_a_published_claim(admin_server,
                     source,
                     start,
                     end,
+                    browser_reviewer,
                 )
             finally:
                 browser.close()
@@ -152,15 +171,22 @@ def test_a_curator_turns_a_selected_passage_into_a_published_claim(admin_server,
     assert SUMMARY not in {item["summary"] for item in remaining}, "the test's claim was not removed"
 
 
-def _curate_in_the_browser(page, admin_server, username, password, source, start, end):
+def _log_in(page, admin_server, username, password):
     from playwright.sync_api import expect
 
-    page.set_default_timeout(15_000)
+    page.context.clear_cookies()
     page.goto(f"{admin_server}/admin/login/?next=/admin/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("input[type=submit]")
     expect(page.locator("#site-name")).to_contain_text("claims_api curation")
+
+
+def _curate_in_the_browser(page, admin_server, username, password, source, start, end, reviewer):
+    from playwright.sync_api import expect
+
+    page.set_default_timeout(15_000)
+    _log_in(page, admin_server, username, password)
 
     # The source, its claims' quotes highlighted, and the passage no claim covers yet.
     page.goto(f"{admin_server}/admin/sources/source/{source.pk}/change/")
@@ -212,8 +238,11 @@ def _curate_in_the_browser(page, admin_server, username, password, source, start
     expect(added).to_contain_text("was added successfully")
     claim_id = int(re.search(r"/admin/claims/claim/(\d+)/change/", added.locator("a").get_attribute("href")).group(1))
 
-    # Publish it with the bulk action.
+    # A curator may not publish; a reviewer, who did not write it, publishes it with the bulk action.
     query = urllib.parse.urlencode({"q": "European initiative browser test"})
+    page.goto(f"{admin_server}/admin/claims/claim/?{query}")
+    assert page.locator("select[name=action] option[value=mark_published]").count() == 0
+    _log_in(page, admin_server, *reviewer)
     page.goto(f"{admin_server}/admin/claims/claim/?{query}")
     page.check(f"input[name=_selected_action][value='{claim_id}']")
     page.select_option("select[name=action]", "mark_published")

@@ -85,7 +85,7 @@ def test_requested_and_reported_are_statuses_where_they_fit(source):
     assert "not a status of a casualties claim" in " ".join(caught.value.message_dict["status"])
 
 
-def test_the_api_writes_shows_and_filters_the_stance(curator_client, api_client, source):
+def test_the_api_writes_shows_and_filters_the_stance(curator_client, reviewer_client, api_client, source):
     body = {
         "source": source.slug,
         "kind": "recognition",
@@ -94,12 +94,13 @@ def test_the_api_writes_shows_and_filters_the_stance(curator_client, api_client,
         "summary": "Turkey condemns the invasion, which the author doubts.",
         "subject": "turkey",
         "quote": "Ankara pretends to condemn the invasion.",
-        "review_status": "published",
     }
     created = curator_client.post(CLAIMS, body, format="json")
     assert created.status_code == 201, created.json()
     claim_id = created.json()["id"]
     assert created.json()["stance"] == "doubted"
+    published = reviewer_client.patch(f"{CLAIMS}{claim_id}/", {"review_status": "published"}, format="json")
+    assert published.status_code == 200, published.json()
     assert api_client.get(f"{CLAIMS}{claim_id}/").json()["stance"] == "doubted"
 
     def stances(**params):
@@ -118,7 +119,10 @@ def test_the_api_writes_shows_and_filters_the_stance(curator_client, api_client,
     wrong = curator_client.post(CLAIMS, {**body, "stance": "rumoured"}, format="json")
     assert wrong.status_code == 400
     assert [e["field"] for e in wrong.json()["errors"]] == ["stance"]
-    changed = curator_client.patch(f"{CLAIMS}{claim_id}/", {"stance": "attributed"}, format="json")
+    # A published claim changes only back in draft, to be reviewed again.
+    changed = curator_client.patch(
+        f"{CLAIMS}{claim_id}/", {"stance": "attributed", "review_status": "draft"}, format="json"
+    )
     assert changed.status_code == 200 and changed.json()["stance"] == "attributed"
 
 

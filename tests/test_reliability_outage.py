@@ -70,6 +70,10 @@ class ThrowawayCluster:
     def stop(self) -> None:
         self._database_py("stop")
 
+    def crash(self) -> None:
+        """Stop in immediate mode: no checkpoint, sessions cut off; the next start recovers from the WAL."""
+        self._database_py("crash")
+
     def remove(self) -> None:
         if (self.parent / "pg" / "postmaster.pid").exists():
             self.stop()

@@ -108,6 +108,18 @@ class Claim(models.Model):
     review_status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
     confidence = models.CharField(max_length=8, choices=Confidence.choices, default=Confidence.MEDIUM)
     notes = models.TextField(blank=True, help_text="Curator notes; never shown to anonymous users.")
+    # Who last changed what the claim says (not its review status or notes): that person may
+    # not also review, publish or reject it. Maintained by apps.claims.services; empty for
+    # claims written by operators' commands (fixtures, imports).
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,
+    )
 
     # Derived by the database function claims_refresh_derived (migration 0010), which the
     # services call on every claim write and triggers call when the source changes: the
@@ -124,6 +136,7 @@ class Claim(models.Model):
 
     class Meta:
         ordering = [F("reported_on").desc(nulls_last=True), "-id"]
+        permissions = [("review_claim", "Can mark claims reviewed, published or rejected")]
         # The newest-first indexes carry the review status, so that a page of published
         # claims is read from the index alone, without visiting the table.
         indexes = [

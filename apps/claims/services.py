@@ -4,14 +4,17 @@ The API, the admin and the fixture loader call them, so a claim gets the same
 validation, the same anchoring and the same derived data whichever way it comes in.
 """
 
+import copy
 from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from simple_history.utils import update_change_reason
 
 from apps.claims.models import Claim, ClaimRelation, QuoteAnchor, ReviewStatus
+from apps.claims.review import review_check
 from apps.claims.validation import anchor_locate
 from apps.countries.models import Country
 from apps.sources.models import Source
@@ -82,9 +85,59 @@ def _apply(claim: Claim, fields: dict) -> None:
         setattr(claim, name, value)
 
 
+# Curation fields a write may change without changing what the claim says.
+_NOT_CONTENT = frozenset({"review_status", "notes"})
+
+
+def _changes_content(
+    claim: Claim, fields: dict, *, quote: str | None, quote_start: int | None, countries: Iterable[Country] | None
+) -> bool:
+    """Whether writing ``fields``, ``quote`` and ``countries`` to the stored ``claim`` changes what it says."""
+    for name, value in fields.items():
+        if name in _NOT_CONTENT:
+            continue
+        field = Claim._meta.get_field(name)
+        current = getattr(claim, field.attname)
+        if field.is_relation:
+            value = value.pk if value is not None else None
+        if current != value:
+            return True
+    if quote is not None:
+        anchor = QuoteAnchor.objects.filter(claim_id=claim.pk).only("exact", "start").first()
+        if anchor is None or anchor.exact != quote or quote_start not in (None, anchor.start):
+            return True
+    if countries is not None:
+        if {country.pk for country in countries} != set(claim.countries.values_list("pk", flat=True)):
+            return True
+    return False
+
+
+def claim_write_review_check(
+    *,
+    claim: Claim | None,
+    by,
+    override_reason: str = "",
+    quote: str | None = None,
+    quote_start: int | None = None,
+    countries: Iterable[Country] | None = None,
+    **fields,
+) -> None:
+    """Raise ReviewRefused if claim_create (``claim`` None) or claim_update with these arguments would, without
+    writing anything: for forms that show the refusal next to the field before saving."""
+    if claim is None:
+        draft, previous_status, edited = Claim(), None, True
+    else:
+        draft, previous_status = copy.copy(claim), claim.review_status
+        edited = _changes_content(claim, fields, quote=quote, quote_start=quote_start, countries=countries)
+    _apply(draft, fields)
+    if edited:
+        draft.last_edited_by = by
+    review_check(claim=draft, by=by, previous_status=previous_status, edited=edited, override_reason=override_reason)
+
+
 # Related rows arrive as instances (or, from the importer, as ids it has looked up) and the
 # database checks the foreign keys, so re-reading each of them (a query apiece) adds nothing.
-_CHECKED_BY_FOREIGN_KEYS = ["countries", "source", "subject", "object", "claimant", "location"]
+_CHECKED_BY_FOREIGN_KEYS = ["countries", "source", "subject", "object", "claimant", "location", "last_edited_by"]
 
 
 def claim_check(claim: Claim, *, validate_unique: bool = True) -> None:
@@ -98,10 +151,25 @@ def claim_check(claim: Claim, *, validate_unique: bool = True) -> None:
 
 
 def _save_claim(
-    claim: Claim, *, quote: str | None, quote_start: int | None, countries: Iterable[Country] | None
+    claim: Claim,
+    *,
+    quote: str | None,
+    quote_start: int | None,
+    countries: Iterable[Country] | None,
+    by,
+    previous_status: str | None,
+    edited: bool,
+    override_reason: str,
 ) -> Claim:
+    if edited and by is not None:
+        claim.last_edited_by = by
+    overridden = review_check(
+        claim=claim, by=by, previous_status=previous_status, edited=edited, override_reason=override_reason
+    )
     claim_check(claim)
     claim.save()
+    if overridden:
+        update_change_reason(claim, f"Four-eyes review overridden by a superuser: {override_reason.strip()}")
     if countries is not None:
         claim.countries.set(countries)
     if quote is not None:
@@ -117,11 +185,23 @@ def claim_create(
     quote: str | None = None,
     quote_start: int | None = None,
     countries: Iterable[Country] = (),
+    by=None,
+    override_reason: str = "",
     **fields,
 ) -> Claim:
+    """A new claim. ``by`` is the user writing it (None for operators' commands), checked by four-eyes review."""
     claim = Claim(source=source)
     _apply(claim, fields)
-    return _save_claim(claim, quote=quote, quote_start=quote_start, countries=countries)
+    return _save_claim(
+        claim,
+        quote=quote,
+        quote_start=quote_start,
+        countries=countries,
+        by=by,
+        previous_status=None,
+        edited=True,
+        override_reason=override_reason,
+    )
 
 
 @transaction.atomic
@@ -131,14 +211,29 @@ def claim_update(
     quote: str | None = None,
     quote_start: int | None = None,
     countries: Iterable[Country] | None = None,
+    by=None,
+    override_reason: str = "",
     **fields,
 ) -> Claim:
+    """Change a stored claim. ``by`` is the user writing it (None for operators' commands), checked by four-eyes
+    review; a superuser's ``override_reason`` lets them decide on a claim they last edited, and is recorded."""
+    previous_status = claim.review_status
+    edited = _changes_content(claim, fields, quote=quote, quote_start=quote_start, countries=countries)
     source_changed = "source" in fields and fields["source"].pk != claim.source_id
     _apply(claim, fields)
     if source_changed and quote is None and hasattr(claim, "anchor"):
         # The old offsets mean nothing in another text: re-anchor the same passage there.
         quote, quote_start = claim.anchor.exact, None
-    return _save_claim(claim, quote=quote, quote_start=quote_start, countries=countries)
+    return _save_claim(
+        claim,
+        quote=quote,
+        quote_start=quote_start,
+        countries=countries,
+        by=by,
+        previous_status=previous_status,
+        edited=edited,
+        override_reason=override_reason,
+    )
 
 
 def claim_delete(*, claim: Claim) -> None:
@@ -163,12 +258,13 @@ def claim_relation_update(*, relation: ClaimRelation, **fields) -> ClaimRelation
 
 
 @transaction.atomic
-def claim_review_status_set(*, claim: Claim, review_status: str) -> Claim:
+def claim_review_status_set(*, claim: Claim, review_status: str, by=None, override_reason: str = "") -> Claim:
     """Move a claim through review: draft → reviewed → published, or rejected.
 
     Publishing needs a quote anchor, and every move re-checks the claim against its
-    kind's rules; the ValidationError names what is wrong.
+    kind's rules; the ValidationError names what is wrong. Four-eyes review applies
+    (ReviewRefused) as on every claim write.
     """
     if review_status == ReviewStatus.PUBLISHED and not QuoteAnchor.objects.filter(claim_id=claim.pk).exists():
         raise ValidationError({"review_status": "A claim without a quote from its source cannot be published."})
-    return claim_update(claim=claim, review_status=review_status)
+    return claim_update(claim=claim, review_status=review_status, by=by, override_reason=override_reason)

@@ -18,6 +18,7 @@ from apps.claims.admin.forms import ClaimAdminForm, RelationInlineForm
 from apps.claims.admin.source_reader import source_reader
 from apps.claims.models import Claim, ClaimRelation, QuoteAnchor, ReviewStatus
 from apps.claims.selectors import claims_matching
+from apps.claims.review import ReviewRefused, may_review
 from apps.claims.services import (
     claim_create,
     claim_delete,
@@ -138,6 +139,13 @@ class ClaimAdmin(HistoryAdmin):
     def get_search_results(self, request, queryset, search_term):
         return claims_matching(queryset, search_term), False
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def has_review_permission(self, request) -> bool:
+        return may_review(request.user)
+
     def get_fieldsets(self, request, obj=None):
         passage = ["source", "quote", "quote_start"] + (["passage_in_context"] if obj else [])
         fieldsets = [
@@ -166,6 +174,8 @@ class ClaimAdmin(HistoryAdmin):
             ),
             ("Curation", {"fields": ["review_status", "confidence", "notes", "key"]}),
         ]
+        if request.user.is_superuser:
+            fieldsets[-1][1]["fields"].insert(1, "override_reason")
         if obj is not None:
             fieldsets.append(("Record", {"fields": ["reported_on", ("created_at", "updated_at"), "recent_changes"]}))
         return fieldsets
@@ -249,7 +259,11 @@ class ClaimAdmin(HistoryAdmin):
     # Writes go through the services --------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        arguments = form.service_arguments()
+        arguments = {
+            **form.service_arguments(),
+            "by": request.user,
+            "override_reason": form.cleaned_data.get("override_reason", ""),
+        }
         if change:
             claim_update(claim=Claim.objects.select_related("anchor").get(pk=obj.pk), **arguments)
             return
@@ -297,10 +311,12 @@ class ClaimAdmin(HistoryAdmin):
                 unchanged += 1
                 continue
             try:
-                claim_review_status_set(claim=claim, review_status=review_status)
+                claim_review_status_set(claim=claim, review_status=review_status, by=request.user)
                 moved += 1
             except ValidationError as error:
                 refused.append((claim, validation_text(error, field_name=_field_label)))
+            except ReviewRefused as refusal:
+                refused.append((claim, str(refusal)))
         if moved:
             self.message_user(request, f"{moved} claim{'s' if moved != 1 else ''} now {label}.", messages.SUCCESS)
         if unchanged:
@@ -331,15 +347,15 @@ class ClaimAdmin(HistoryAdmin):
                 messages.ERROR,
             )
 
-    @admin.action(description="Mark selected claims as reviewed", permissions=["change"])
+    @admin.action(description="Mark selected claims as reviewed", permissions=["review"])
     def mark_reviewed(self, request, queryset):
         self._move(request, queryset, ReviewStatus.REVIEWED)
 
-    @admin.action(description="Publish selected claims", permissions=["change"])
+    @admin.action(description="Publish selected claims", permissions=["review"])
     def mark_published(self, request, queryset):
         self._move(request, queryset, ReviewStatus.PUBLISHED)
 
-    @admin.action(description="Reject selected claims", permissions=["change"])
+    @admin.action(description="Reject selected claims", permissions=["review"])
     def mark_rejected(self, request, queryset):
         self._move(request, queryset, ReviewStatus.REJECTED)
 

@@ -9,6 +9,8 @@ from django.utils.html import format_html, format_html_join
 from apps.claims.kinds import KIND_RULES, ClaimKind
 from apps.claims.models import Claim, ClaimRelation, QuoteAnchor
 from apps.claims.quantities import QuantityQualifier
+from apps.claims.review import ReviewRefused
+from apps.claims.services import claim_write_review_check
 from apps.claims.validation import anchor_locate, client_field_name
 from apps.core.admin import VerbatimTextField
 
@@ -67,6 +69,15 @@ class ClaimAdminForm(forms.ModelForm):
         "it must then occur only once in the text.",
     )
 
+    override_reason = forms.CharField(
+        label="Reason to override four-eyes review",
+        required=False,
+        max_length=500,
+        help_text="Superusers only: to decide on a claim you last edited, say why. The claim's history records it.",
+    )
+    # The user saving the form, set by the admin (four-eyes review depends on who it is).
+    user = None
+
     class Meta:
         model = Claim
         fields = "__all__"
@@ -99,7 +110,18 @@ class ClaimAdminForm(forms.ModelForm):
         cleaned = super().clean()
         self._rederive_bounds(cleaned)
         self._locate_quote(cleaned)
+        if not self.errors:
+            self._check_review(cleaned)
         return cleaned
+
+    def _check_review(self, cleaned: dict) -> None:
+        """Show a four-eyes refusal on the review status field rather than after saving."""
+        stored = Claim.objects.get(pk=self.instance.pk) if self.instance.pk is not None else None
+        try:
+            reason = cleaned.get("override_reason", "")
+            claim_write_review_check(claim=stored, by=self.user, override_reason=reason, **self.service_arguments())
+        except ReviewRefused as refusal:
+            self.add_error("review_status" if "review_status" in self.fields else None, str(refusal))
 
     def _rederive_bounds(self, cleaned: dict) -> None:
         """A new figure or qualifier with untouched bounds gets new bounds, as the API derives them."""

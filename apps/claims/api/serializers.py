@@ -189,6 +189,13 @@ class ClaimWriteSerializer(serializers.Serializer):
     review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
     confidence = serializers.ChoiceField(choices=Confidence.choices, required=False)
     notes = serializers.CharField(allow_blank=True, required=False)
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Superusers only: why four-eyes review is overridden, when deciding on a claim they last edited "
+        "(recorded in the claim's history). Others are refused whatever they send.",
+    )
 
     def to_service_arguments(self) -> dict:
         """The validated data as keyword arguments for claim_create / claim_update."""
@@ -244,6 +251,20 @@ class ClaimKindSerializer(serializers.Serializer):
     statuses = serializers.ListField(
         child=serializers.ChoiceField(choices=ClaimStatus.choices), help_text="Statuses a claim of this kind may take."
     )
+
+
+class ClaimHistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="A claim field (foreign keys as ids, countries as codes), or quote.")
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+
+
+class ClaimHistoryEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True, help_text="Who made the change; null for operators' commands.")
+    type = serializers.ChoiceField(choices=[("created", "created"), ("changed", "changed"), ("deleted", "deleted")])
+    reason = serializers.CharField(allow_null=True, help_text="Why, when recorded (a superuser's review override).")
+    changes = ClaimHistoryChangeSerializer(many=True)
 
 
 class ClaimStanceSerializer(serializers.Serializer):

@@ -130,7 +130,7 @@ def _as_api_exception(exc):
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, PermissionDenied):
-        return exceptions.PermissionDenied()
+        return exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, ProtectedError):
         names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
         return Conflict(f"It is still referenced by {', '.join(names)}; remove or reassign those first.")

@@ -3,10 +3,12 @@ and the HTTP headers (validators, caching, rate limits) every operation carries.
 
 from django.conf import settings
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
-from rest_framework.permissions import SAFE_METHODS
+from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 
 from apps.core.api.errors import PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, ErrorLocation
 
@@ -143,6 +145,17 @@ class HelpTextFilterExtension(DjangoFilterExtension):
         return parameters
 
 
+class TokenScheme(OpenApiAuthenticationExtension):
+    """API tokens (django-rest-knox) under the security scheme's established name, `Authorization: Token …`."""
+
+    target_class = "knox.auth.TokenAuthentication"
+    name = "tokenAuth"
+    priority = 1  # over drf-spectacular's own knox extension, which names it knoxApiToken
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")
+
+
 class ClaimsAutoSchema(AutoSchema):
     def get_override_parameters(self):
         parameters = [*super().get_override_parameters(), RETRY_AFTER]
@@ -179,8 +192,14 @@ class ClaimsAutoSchema(AutoSchema):
         return auths
 
     def _conditional(self) -> bool:
-        """Detail operations and creates of views with ETags and If-Match (apps.core.api.viewsets)."""
-        return getattr(self.view, "conditional_writes", False) and (self._is_detail() or self.method == "POST")
+        """Detail operations and creates of views with ETags and If-Match (apps.core.api.viewsets), not their
+        extra actions (such as a claim's history)."""
+        extra_actions = {action.__name__ for action in getattr(self.view, "get_extra_actions", list)()}
+        return (
+            getattr(self.view, "conditional_writes", False)
+            and getattr(self.view, "action", None) not in extra_actions
+            and (self._is_detail() or self.method == "POST")
+        )
 
     def get_request_serializer(self):
         if getattr(self.view, "write_serializer_class", None) is not None and self.method in ("POST", "PUT", "PATCH"):
@@ -226,6 +245,11 @@ class ClaimsAutoSchema(AutoSchema):
             errors["503"] = "The database is unavailable; retry after the number of seconds in Retry-After."
         if self._is_detail():
             errors["404"] = "No such resource."
+        if self.view.authentication_classes:
+            # Reads need no credentials, but credentials that fail are refused, not ignored.
+            errors["401"] = "The token or session sent is invalid, expired, revoked or its user deactivated."
+        if any(isinstance(permission, IsAuthenticated) for permission in self.view.get_permissions()):
+            errors["401"] = "Authentication is required."
         if method not in ("GET", "HEAD", "OPTIONS"):
             errors["401"] = "Authentication is required to write."
             errors["403"] = "The authenticated user lacks the permission."

@@ -8,11 +8,19 @@ from apps.core.validation import validation_text
 
 
 class Command(BaseCommand):
-    help = "Create a curator account (staff, in the curators group) and print its API token."
+    help = (
+        "Create a curator account (staff, in the curators group; with --reviewer in the reviewers group) "
+        "and print its API token."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--email", default="")
+        parser.add_argument(
+            "--reviewer",
+            action="store_true",
+            help="A reviewer: may also mark claims reviewed, published or rejected (never one they last edited).",
+        )
         parser.add_argument(
             "--password-prompt",
             action="store_true",
@@ -20,15 +28,15 @@ class Command(BaseCommand):
             "`manage.py changepassword` sets one.",
         )
 
-    def handle(self, *args, username, email, password_prompt, **options):
+    def handle(self, *args, username, email, password_prompt, reviewer, **options):
         password = None
         if password_prompt:
             password = getpass.getpass("Password: ")
             if password != getpass.getpass("Password (again): "):
                 raise CommandError("The passwords differ.")
         try:
-            user, token = curator_create(username=username, email=email, password=password)
+            user, token = curator_create(username=username, email=email, password=password, reviewer=reviewer)
         except ValidationError as error:
             raise CommandError(validation_text(error)) from None
-        self.stdout.write(f"Created curator {user.username}.")
+        self.stdout.write(f"Created {'reviewer' if reviewer else 'curator'} {user.username}.")
         self.stdout.write(f"API token: {token}")
