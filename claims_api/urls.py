@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from apps.actors.api.views import ActorViewSet
 from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimViewSet
+from apps.comparisons.api.views import ClaimComparisonView, ComparisonViewSet
 from apps.core import views as core_views
 from apps.core.health import LivenessView, ReadinessView
 from apps.countries.api.views import CountryViewSet
@@ -18,9 +19,11 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("claim-relations", ClaimRelationViewSet, basename="claimrelation")
 router.register("claim-kinds", ClaimKindViewSet, basename="claim-kind")
+router.register("comparisons", ComparisonViewSet, basename="comparison")
 
 urlpatterns = [
     path("api/v1/", include((router.urls, "api"))),
+    path("api/v1/claims/<int:pk>/comparison/", ClaimComparisonView.as_view(), name="claim-comparison"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -28,7 +28,7 @@ from django.db import connection, transaction
 
 from apps.actors.models import Actor, ActorKind
 from apps.claims.models import Claim, Confidence, QuoteAnchor, ReviewStatus
-from apps.claims.services import list_document_sql, search_vector_sql
+from apps.claims.services import claims_changed, list_document_sql, search_vector_sql
 from apps.claims.validation import anchor_locate, claim_validate, client_field_name
 from apps.countries.models import Country
 from apps.sources.models import PublicationPrecision, Source, SourceKind
@@ -253,6 +253,7 @@ class _Importer:
         self.pending_sources: list[Source] = []
         self.id_pools: dict[type, list[int]] = {}
         self.pending_claims: list[tuple] = []
+        self.written_ids: list[int] = []
         self.pending_m2m: list[tuple[int, str]] = []
         self.pending_links: list[tuple[int, str]] = []
         self.keys: set[str] = set()
@@ -448,6 +449,7 @@ class _Importer:
         if not self.pending_claims:
             return
         ids = [self.next_id(Claim) for _ in self.pending_claims]
+        self.written_ids.extend(ids)
         self.writer.submit(list(zip(ids, self.pending_claims, strict=True)))
         self.summary.claims += len(self.pending_claims)
         self.pending_claims = []
@@ -535,4 +537,5 @@ def ndjson_import(
             summary = importer.run(lines)
             if summary.errors:
                 raise NdjsonImportError(summary.errors)  # leaving the atomic block rolls everything back
+        claims_changed.send(sender=Claim, claim_ids=importer.written_ids)
     return summary

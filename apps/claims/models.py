@@ -111,13 +111,16 @@ class Claim(models.Model):
     # notes (which depend on who asks), with URLs relative to the API root. A list page joins
     # 100 of these instead of building 100 claims' JSON on every request (api/listing.py).
     list_document = models.TextField(null=True, editable=False)
+    # Derived by apps.comparisons (its services are the only writer): whether another
+    # document's published claim disagrees with this one (see apps/comparisons/verdicts.py).
+    disputed = models.BooleanField(default=False, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # Who changed what, when. The derived columns are rebuilt by raw SQL and left out.
     history = HistoricalRecords(
-        excluded_fields=["reported_on", "search_vector", "list_document"], m2m_fields=["countries"]
+        excluded_fields=["reported_on", "search_vector", "list_document", "disputed"], m2m_fields=["countries"]
     )
 
     class Meta:
@@ -142,6 +145,14 @@ class Claim(models.Model):
                 F("id").desc(),
                 name="claim_location_kind_newest",
                 include=["review_status"],
+            ),
+            # The disputed few, newest first: a disputed=true page reads them alone.
+            models.Index(
+                F("reported_on").desc(nulls_last=True),
+                F("id").desc(),
+                name="claim_disputed_newest",
+                include=["review_status"],
+                condition=Q(disputed=True),
             ),
             models.Index(fields=["source", "id"], name="claim_source"),
             models.Index(fields=["subject"], name="claim_subject"),

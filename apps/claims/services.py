@@ -10,6 +10,7 @@ from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.dispatch import Signal
 
 from apps.claims.models import Claim, ClaimRelation, QuoteAnchor, ReviewStatus
 from apps.claims.validation import anchor_locate
@@ -128,6 +129,10 @@ WHERE s.id = c.source_id AND c.id = ANY(%(ids)s);
 """
 
 
+# Sent with ``claim_ids`` once the derived data of written claims is fresh, so that apps
+# built on claims (comparisons) can recompute what they derive from them.
+claims_changed = Signal()
+
 _deferred_refresh: ContextVar[set[int] | None] = ContextVar("deferred_refresh", default=None)
 
 
@@ -165,6 +170,7 @@ def claims_refresh_derived(*, claim_ids: Iterable[int]) -> None:
         cursor.execute(_REFRESH_DERIVED_COLUMNS, {"ids": ids})
         cursor.execute(_DELETE_COUNTRY_LINKS, {"ids": ids})
         cursor.execute(_INSERT_COUNTRY_LINKS, {"ids": ids})
+    claims_changed.send(sender=Claim, claim_ids=ids)
 
 
 def anchor_set(*, claim: Claim, exact: str, start: int | None = None) -> QuoteAnchor:

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.actors",
     "apps.sources",
     "apps.claims",
+    "apps.comparisons",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,10 @@ SPECTACULAR_SETTINGS = {
         "PublicationPrecisionEnum": "apps.sources.models.PublicationPrecision",
         "ActorKindEnum": "apps.actors.models.ActorKind",
         "SourceKindEnum": "apps.sources.models.SourceKind",
+        "VerdictEnum": "apps.comparisons.verdicts.Verdict",
+        "ComparisonRuleEnum": "apps.comparisons.verdicts.ComparisonRule",
+        "AgreementEnum": "apps.comparisons.selectors.Agreement",
+        "AsOfRuleEnum": "apps.sources.publication.AsOfRule",
     },
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

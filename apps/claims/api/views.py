@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from apps.claims.api.filters import ClaimFilterSet, ClaimRelationFilterSet
+from apps.claims.api.filters import AS_OF_RESPONSE_HEADER, ClaimFilterSet, ClaimRelationFilterSet
 from apps.claims.api.listing import claims_page_json
 from apps.claims.api.serializers import (
     ClaimKindSerializer,
@@ -30,6 +30,7 @@ from apps.claims.services import (
 from apps.claims.validation import client_field_name
 from apps.claims.visibility import sees_drafts, visible_claims, visible_relations
 from apps.core.api.viewsets import ServiceModelViewSet
+from apps.sources.publication import as_of_headers
 
 
 def _api_errors(error: DjangoValidationError) -> ApiValidationError:
@@ -59,6 +60,7 @@ def _relations_towards(end: str, user):
         summary="List claims",
         description="Claims with their actors, countries, source, quote anchor and relations, newest source first. "
         "Anonymous clients see published claims only.",
+        parameters=[AS_OF_RESPONSE_HEADER],
     ),
     retrieve=extend_schema(summary="Get a claim", description="One claim with the exact passage behind it."),
     create=extend_schema(
@@ -112,7 +114,10 @@ class ClaimViewSet(ServiceModelViewSet):
             api_root=request.build_absolute_uri(reverse("api:claim-list").removesuffix("claims/")),
             sees_drafts=sees_drafts(request.user),
         )
-        return self.paginator.get_paginated_response(orjson.Fragment(page))
+        response = self.paginator.get_paginated_response(orjson.Fragment(page))
+        for name, value in as_of_headers(request.query_params).items():
+            response[name] = value
+        return response
 
     def perform_create(self, serializer):
         try:
