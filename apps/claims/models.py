@@ -113,7 +113,7 @@ class Claim(models.Model):
     list_document = models.TextField(null=True, editable=False)
     # Derived by apps.comparisons (its services are the only writer): whether another
     # document's published claim disagrees with this one (see apps/comparisons/verdicts.py).
-    disputed = models.BooleanField(default=False, editable=False)
+    disputed = models.BooleanField(default=False, db_default=False, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
