@@ -9,6 +9,11 @@ rates are raised above the load — against a synthetic database of its own
   Q2  full-text search for 20 words that each match about 0.5 % of claims;
   Q3  claims touching a country in any role, 100 per page, followed 5,000 rows deep.
 
+and comparisons: a claim's comparison/ (the claims of the 20 largest propositions with two
+or more documents), list pages with disputed=true and with as_of (against the same list
+without them), and the full recompute of propositions and verdicts
+(``manage.py recompute_comparisons``).
+
 For each: single-client p50/p99 over 200 requests, requests per second at 4
 connections (wrk), PostgreSQL's own time for the same page as one SQL statement
 returning JSON (the floor), queries per request and the server's memory. Also the
@@ -49,6 +54,9 @@ PAGE = 100
 DEPTH = 5_000
 TARGETS = {"Q1": 6.0, "Q2": 15.0, "Q3": 20.0}
 IMPORT_TARGET_SECONDS = 600
+COMPARISON_TARGET_MS = 15.0
+FILTER_RATIO_TARGET = 1.5  # a disputed or as_of page against the same page without the filter
+RECOMPUTE_TARGET_SECONDS = 600
 FIXTURE_LOAD_TARGET_SECONDS = 5
 PYTHON = sys.executable
 CORPUS = ROOT / ".data" / "bench" / f"corpus-{CLAIMS}-seed{SEED}.ndjson"
@@ -105,7 +113,7 @@ def fixture_load_seconds() -> list[float]:
     The curated fixtures go to a scratch database of their own on the bench cluster, dropped
     afterwards, so they never meet the synthetic claims.
     """
-    scratch = "claims_api_bench_fixtures"
+    scratch = f"{urllib.parse.urlsplit(DATABASE_URL).path.lstrip('/')}_fixtures"
     url = urllib.parse.urlsplit(DATABASE_URL)._replace(path=f"/{scratch}").geturl()
     with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")
@@ -218,6 +226,43 @@ def query_urls(base: str, params: dict) -> dict[str, list[str]]:
         pages.append(url)
         url = orjson.loads(urllib.request.urlopen(url).read())["next"]
     return {"Q1": [q1], "Q2": q2, "Q3": pages}
+
+
+def comparison_urls(base: str, conn) -> dict[str, list[str]]:
+    api = f"{base}/api/v1/claims/"
+    claims = conn.execute(
+        "SELECT m.claim_id FROM comparisons_membership m "
+        "JOIN comparisons_proposition p ON p.id = m.proposition_id JOIN claims_claim c ON c.id = m.claim_id "
+        "WHERE p.document_count >= 2 AND c.review_status = 'published' "
+        "ORDER BY p.claim_count DESC, m.claim_id LIMIT 20"
+    ).fetchall()
+    as_of = conn.execute(
+        "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY published_on) FROM sources_source"
+    ).fetchone()[0]
+    return {
+        "comparison/": [f"{api}{claim_id}/comparison/" for (claim_id,) in claims],
+        "list": [f"{api}?page_size={PAGE}"],
+        "disputed=true": [f"{api}?disputed=true&page_size={PAGE}"],
+        "as_of": [f"{api}?as_of={as_of}&page_size={PAGE}"],
+    }
+
+
+def comparison_timings(urls: dict[str, list[str]]) -> dict[str, dict]:
+    timings = {}
+    for name, url_list in urls.items():
+        if not url_list:
+            continue
+        for url in url_list:  # warm
+            timed_get(url)
+        measured, _ = single_client(url_list)
+        timings[name] = {"p50": statistics.median(measured), "p99": percentile(measured, 0.99)}
+    return timings
+
+
+def recompute_seconds() -> float:
+    started = time.monotonic()
+    manage("recompute_comparisons", quiet=True)
+    return time.monotonic() - started
 
 
 def single_client(urls: list[str]) -> tuple[list[float], dict[str, list[float]]]:
@@ -374,19 +419,42 @@ def main() -> None:
                         "target": TARGETS[name],
                     }
                 )
+            compared = comparison_timings(comparison_urls(f"http://127.0.0.1:{port}", conn))
         worker_mb, total_mb = server_memory_mb(server)
     finally:
         server.terminate()
         server.wait(timeout=30)
+    recompute = recompute_seconds()
     try:
         loads = fixture_load_seconds()
     except subprocess.CalledProcessError as error:  # keep the measurements taken so far
         say(f"the fixture load failed ({error}); reported as not measured")
         loads = None
-    report(rows, counts, worker_mb, total_mb, params, import_seconds, loads)
+    report(rows, counts, worker_mb, total_mb, params, import_seconds, loads, compared, recompute)
 
 
-def report(rows, counts, worker_mb, total_mb, params, import_seconds, loads) -> None:
+def comparison_lines(compared: dict[str, dict], recompute: float) -> list[str]:
+    lines = ["", "| comparisons | p50 ms | p99 ms | target | met |", "| --- | --- | --- | --- | --- |"]
+    base = compared.get("list", {}).get("p50")
+    for name, timing in compared.items():
+        if name == "comparison/":
+            target, met = f"p50 ≤ {COMPARISON_TARGET_MS:g} ms", timing["p50"] <= COMPARISON_TARGET_MS
+        elif name == "list":
+            target, met = "the baseline for the two below", None
+        else:
+            ratio = timing["p50"] / base if base else None
+            target = f"≤ {FILTER_RATIO_TARGET:g}× the list ({ratio:.2f}×)" if ratio else "no baseline"
+            met = ratio is not None and ratio <= FILTER_RATIO_TARGET
+        verdict = "—" if met is None else ("yes" if met else "NO")
+        lines.append(f"| {name} | {timing['p50']:.2f} | {timing['p99']:.2f} | {target} | {verdict} |")
+    met = "yes" if recompute <= RECOMPUTE_TARGET_SECONDS else "NO"
+    lines.append(
+        f"| recompute_comparisons | {recompute * 1000:.0f} (one run) | — | ≤ {RECOMPUTE_TARGET_SECONDS} s | {met} |"
+    )
+    return lines
+
+
+def report(rows, counts, worker_mb, total_mb, params, import_seconds, loads, compared, recompute) -> None:
     depth = params["depth"]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     dirty = subprocess.run(  # earlier runs' tables in docs/benchmarks.md do not count as changed code
@@ -433,7 +501,7 @@ def report(rows, counts, worker_mb, total_mb, params, import_seconds, loads) -> 
         f"({', '.join(params['words'])}); Q3: country={params['country']}, {depth:,} rows deep.\n"
         f"\nImport of the corpus: {imported}. Fixture load (`manage.py load_fixtures`): {loaded}.\n"
     )
-    table = header + "\n".join(lines) + "\n" + footer
+    table = header + "\n".join(lines + comparison_lines(compared, recompute)) + "\n" + footer
     print(table)
     target = ROOT / "docs" / "benchmarks.md"
     target.parent.mkdir(exist_ok=True)

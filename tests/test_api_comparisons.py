@@ -292,3 +292,57 @@ def test_a_comparison_costs_the_same_queries_whatever_its_size(api_client):
             assert api_client.get(f"{CLAIMS}{pk}/comparison/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 6
+
+
+def test_curators_regroup_claims_through_the_api_and_overrides_survive_recomputation(api_client, curator_client):
+    from apps.comparisons.models import Membership
+    from apps.comparisons.services import propositions_recompute_all
+
+    claim = Claim.objects.get(key="kempe-putin-100000-soldiers-ukraine-border")
+    home = claim.membership.proposition
+    assert api_client.post(f"{COMPARISONS}split/", {"claims": [claim.pk]}, format="json").status_code in (401, 403)
+
+    split = curator_client.post(f"{COMPARISONS}split/", {"claims": [claim.pk], "note": "A different build-up."})
+    assert split.status_code == 201
+    alone = split.json()["proposition"]
+    assert alone["curated"] and [c["id"] for c in split.json()["claims"]] == [claim.pk]
+    propositions_recompute_all()
+    membership = Membership.objects.get(claim=claim)
+    assert membership.proposition_id == alone["id"] and membership.pinned
+    assert membership.history.first().note == "A different build-up."
+
+    moved = curator_client.post(f"{COMPARISONS}{home.pk}/claims/", {"claim": claim.pk})
+    assert moved.status_code == 200 and claim.pk in {c["id"] for c in moved.json()["claims"]}
+    assert not Proposition.objects.filter(pk=alone["id"]).exists()  # emptied, so gone
+
+    released = curator_client.post(f"{COMPARISONS}release/", {"claim": claim.pk})
+    assert released.status_code == 200 and released.json()["proposition"]["id"] == home.pk
+    assert not Membership.objects.get(claim=claim).pinned
+
+
+def test_api_overrides_refuse_mixing_kinds_naming_the_field(curator_client):
+    troops = Claim.objects.get(key="kempe-putin-100000-soldiers-ukraine-border")
+    demands = Claim.objects.get(key="kempe-putin-military-technical-ultimatum").membership.proposition
+    response = curator_client.post(f"{COMPARISONS}{demands.pk}/claims/", {"claim": troops.pk})
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["proposition"]
+    merge = curator_client.post(
+        f"{COMPARISONS}{demands.pk}/merge/", {"propositions": [troops.membership.proposition_id]}
+    )
+    assert merge.status_code == 400 and merge.json()["errors"][0]["field"] == "proposition"
+    split = curator_client.post(f"{COMPARISONS}split/", {"claims": [troops.pk, demands.memberships.first().claim_id]})
+    assert split.status_code == 400 and split.json()["errors"][0]["field"] == "claims"
+    missing = curator_client.post(f"{COMPARISONS}999999/claims/", {"claim": troops.pk})
+    assert missing.status_code == 404
+    bad = curator_client.post(f"{COMPARISONS}{demands.pk}/claims/", {"claim": 999999})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "claim"
+
+
+def test_merging_through_the_api(curator_client):
+    first = Claim.objects.get(key="kempe-putin-military-technical-ultimatum").membership.proposition
+    second = Claim.objects.get(key="kerres-putin-demands-no-nato-eastward-expansion").membership.proposition
+    members = set(second.memberships.values_list("claim_id", flat=True))
+    response = curator_client.post(f"{COMPARISONS}{first.pk}/merge/", {"propositions": [second.pk]})
+    assert response.status_code == 200
+    assert members <= {c["id"] for c in response.json()["claims"]}
+    assert not Proposition.objects.filter(pk=second.pk).exists()

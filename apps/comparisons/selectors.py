@@ -10,10 +10,15 @@ from apps.claims.models import Claim, ReviewStatus
 from apps.claims.visibility import visible_claims
 from apps.comparisons.models import Membership, Proposition
 from apps.comparisons.services import HAS_STANCE
-from apps.comparisons.verdicts import ComparisonRule, Verdict, pairs_sql
+from apps.comparisons.verdicts import ComparisonRule, Verdict, members_sql, pairs_sql
 from apps.sources.publication import DEFAULT_AS_OF_RULE, sources_published_by
 
 _PAIRS = pairs_sql(with_stance=HAS_STANCE)
+# The time each member is compared at, its first and last day (null where open).
+_SPANS = f"""
+SELECT claim_id, lower(span), upper(span) - 1
+FROM ({members_sql(with_stance=HAS_STANCE)}) members
+"""
 
 
 class Agreement(models.TextChoices):
@@ -38,6 +43,7 @@ class Comparison:
     claims: list[Claim]
     pairs: list[dict]
     summary: dict
+    spans: dict[int, tuple[datetime.date | None, datetime.date | None]]
     as_of: AsOf | None = None
 
 
@@ -50,10 +56,13 @@ def compared_claims(user, *, as_of: AsOf | None = None):
     return claims
 
 
-def visible_propositions(user):
-    """Propositions with at least one claim the user may see."""
-    members = Membership.objects.filter(claim__in=visible_claims(user))
-    return Proposition.objects.filter(id__in=members.values("proposition_id"))
+def visible_proposition(user, pk) -> Proposition | None:
+    """The proposition, if it has at least one claim the user may see."""
+    proposition = Proposition.objects.filter(pk=pk).first()
+    if proposition is None:
+        return None
+    members = Membership.objects.filter(proposition=proposition, claim__in=visible_claims(user))
+    return proposition if members.exists() else None
 
 
 def propositions_compared(user, *, as_of: AsOf | None = None):
@@ -128,14 +137,11 @@ def comparison_build(*, proposition: Proposition, user, as_of: AsOf | None = Non
     )
     by_id = {claim.pk: claim for claim in claims}
     pairs = []
+    parameters = {"all": False, "propositions": [proposition.pk], "published": False, "claim_ids": list(by_id)}
+    with connection.cursor() as cursor:
+        cursor.execute(_SPANS, parameters)
+        spans = {claim_id: (start, end) for claim_id, start, end in cursor.fetchall()}
     if len({c.source_id for c in claims}) > 1:
-        parameters = {
-            "all": False,
-            "propositions": [proposition.pk],
-            "published": False,
-            "claim_ids": list(by_id),
-            "ids": [],
-        }
         with connection.cursor() as cursor:
             cursor.execute(_PAIRS, parameters)
             columns = [column.name for column in cursor.description]
@@ -155,7 +161,9 @@ def comparison_build(*, proposition: Proposition, user, as_of: AsOf | None = Non
             )
         position = {claim.pk: index for index, claim in enumerate(claims)}
         pairs.sort(key=lambda pair: (position[pair["claims"][0].pk], position[pair["claims"][1].pk]))
-    return Comparison(proposition=proposition, claims=claims, pairs=pairs, summary=_summary(claims, pairs), as_of=as_of)
+    return Comparison(
+        proposition=proposition, claims=claims, pairs=pairs, summary=_summary(claims, pairs), spans=spans, as_of=as_of
+    )
 
 
 def as_of_from(*, date: datetime.date | None, rule: str | None) -> AsOf | None:

@@ -165,3 +165,28 @@ class ComparisonSerializer(serializers.Serializer):
     claims = ComparedClaimSerializer(many=True)
     summary = ComparisonSummarySerializer()
     pairs = PairSerializer(many=True)
+
+
+class MoveSerializer(serializers.Serializer):
+    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all(), help_text="The claim to put here.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="Why it belongs here.")
+
+
+class SplitSerializer(serializers.Serializer):
+    claims = serializers.PrimaryKeyRelatedField(
+        queryset=Claim.objects.all(), many=True, help_text="Claims to take out into a new proposition of their own."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MergeSerializer(serializers.Serializer):
+    propositions = serializers.PrimaryKeyRelatedField(
+        queryset=Proposition.objects.all(), many=True, help_text="Propositions whose claims move into this one."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReleaseSerializer(serializers.Serializer):
+    claim = serializers.PrimaryKeyRelatedField(
+        queryset=Claim.objects.all(), help_text="A claim a curator placed, to give back to the grouping rule."
+    )
