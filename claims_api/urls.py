@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from apps.actors.api.views import ActorViewSet
-from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimViewSet
+from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimStanceViewSet, ClaimViewSet
 from apps.comparisons.api.views import ClaimComparisonView, ComparisonViewSet
 from apps.core import views as core_views
 from apps.core.health import LivenessView, ReadinessView
@@ -19,6 +19,7 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("claims", ClaimViewSet, basename="claim")
 router.register("claim-relations", ClaimRelationViewSet, basename="claimrelation")
 router.register("claim-kinds", ClaimKindViewSet, basename="claim-kind")
+router.register("claim-stances", ClaimStanceViewSet, basename="claim-stance")
 router.register("comparisons", ComparisonViewSet, basename="comparison")
 
 urlpatterns = [

@@ -255,7 +255,7 @@ def test_claim_form_is_prefilled_from_a_selection_and_saves_through_the_service(
     assert form["quote"].value() == UNCOVERED and form["quote_start"].value() == start
     assert str(form["source"].value()) == str(source.pk)
     rules = form.fields["kind"].widget.attrs["data-kind-rules"]
-    assert '"troop_deployment"' in rules and '"required": ["subject", "quantity"]' in rules
+    assert '"troop_deployment"' in rules and '"required": ["subject"]' in rules
 
     data = _form_data(response)
     data.update(
@@ -306,7 +306,7 @@ def _add_form_post(client, **overrides) -> tuple:
 @pytest.mark.parametrize(
     ("overrides", "field", "words"),
     [
-        ({"kind": "troop_deployment", "status": "ongoing"}, "quantity_value", "needs a quantity"),
+        ({"kind": "troop_deployment", "status": "ongoing", "subject": ""}, "subject", "needs a subject"),
         ({"kind": "sanctions", "status": "threatened"}, "object", "needs an object"),
         ({"status": "condemned"}, "status", "not a status"),
         ({"quote": "This sentence is not in the commentary."}, "quote", "not found"),
@@ -431,10 +431,8 @@ def test_an_api_write_with_a_token_records_the_api_user(db):
 def test_bulk_publish_publishes_valid_claims_and_refuses_the_others_saying_why(curator_admin, own_source):
     valid = _ship_claim(own_source, "Russia moved 5 ships.")
     broken = _ship_claim(own_source, "Russia moved 7 ships.", quantity_value=7)
-    # Written before a rule tightened, say: no quantity, though troop deployments need one.
-    Claim.objects.filter(pk=broken.pk).update(
-        quantity_value=None, quantity_lower=None, quantity_upper=None, quantity_unit="", quantity_qualifier=""
-    )
+    # Written before a rule tightened, say: no subject, though troop deployments need one.
+    Claim.objects.filter(pk=broken.pk).update(subject=None)
     unanchored = _ship_claim(own_source, "Russia moved 5 ships.", summary="An unanchored claim.")
     QuoteAnchor.objects.filter(claim=unanchored).delete()
 
@@ -449,7 +447,7 @@ def test_bulk_publish_publishes_valid_claims_and_refuses_the_others_saying_why(c
     shown = " ".join(str(message) for message in response.context["messages"])
     assert "1 claim now published." in shown
     assert "2 claims could not be published" in shown
-    assert f"#{broken.pk}" in shown and "needs a quantity" in shown
+    assert f"#{broken.pk}" in shown and "needs a subject" in shown
     assert f"#{unanchored.pk}" in shown and "without a quote" in shown
     assert valid.history.latest().review_status == "published"
 
@@ -468,17 +466,10 @@ def test_publishing_from_the_form_applies_the_kind_rules(curator_admin, own_sour
     claim = _ship_claim(own_source, "Russia moved 5 ships.")
     url = f"/admin/claims/claim/{claim.pk}/change/"
     data = _form_data(curator_admin.get(url))
-    data.update(
-        review_status="published",
-        quantity_value="",
-        quantity_lower="",
-        quantity_upper="",
-        quantity_unit="",
-        quantity_qualifier="",
-    )
+    data.update(review_status="published", subject="")
     response = curator_admin.post(url, data)
     assert response.status_code == 200
-    assert "needs a quantity" in " ".join(response.context["adminform"].form.errors["quantity_value"])
+    assert "needs a subject" in " ".join(response.context["adminform"].form.errors["subject"])
     claim.refresh_from_db()
     assert claim.review_status == "draft"
 

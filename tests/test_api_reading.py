@@ -146,7 +146,7 @@ def test_error_shape_for_bad_requests(curator_client, api_client):
     assert api_client.get("/api/v1/countries/kz/").json()["code"] == "KZ"
     kinds = api_client.get("/api/v1/claim-kinds/").json()
     troop = next(k for k in kinds if k["id"] == "troop_deployment")
-    assert "quantity" in troop["required_fields"] and "ongoing" in troop["statuses"]
+    assert troop["required_fields"] == ["subject"] and "ongoing" in troop["statuses"]
 
 
 def _walk(client, url) -> list[dict]:

@@ -62,7 +62,7 @@ def test_anonymous_and_plain_users_cannot_write(api_client, db):
     [
         ({"quote": "This sentence is not in the commentary."}, "quote", "not found"),
         ({"quote": "Ukraine"}, "quote", "ambiguous"),
-        ({"kind": "troop_deployment", "status": "ongoing"}, "quantity.value", "needs a quantity"),
+        ({"kind": "troop_deployment", "status": "ongoing", "subject": None}, "subject", "needs a subject"),
         ({"kind": "sanctions", "status": "threatened", "object": None}, "object", "needs an object"),
         ({"status": "condemned"}, "status", "not a status"),
         (

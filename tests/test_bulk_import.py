@@ -89,7 +89,8 @@ def test_a_bad_line_imports_nothing_and_names_line_and_field(tmp_path):
             "source": "synthetic-doc",
             "kind": "troop_deployment",
             "status": "ongoing",
-            "summary": "no quantity",
+            "stance": "rumoured",
+            "summary": "an unknown stance",
             "subject": "synthetic-x",
             "quote": "Four five six.",
         },
@@ -126,7 +127,7 @@ def test_a_bad_line_imports_nothing_and_names_line_and_field(tmp_path):
     with pytest.raises(NdjsonImportError) as raised:
         ndjson_import(path=path)
     errors = {(line, field) for line, field, _ in raised.value.errors}
-    assert errors == {(4, "quantity.value"), (5, "quantity.lower"), (6, "quote"), (7, "subject"), (8, None)}
+    assert errors == {(4, "stance"), (5, "quantity.lower"), (6, "quote"), (7, "subject"), (8, None)}
     assert (Claim.objects.count(), Source.objects.count()) == before
     assert not Source.objects.filter(slug="synthetic-doc").exists()
 

@@ -233,17 +233,26 @@ def test_duplicate_source_slug_is_refused(source):
 # --- per-kind rules ---------------------------------------------------------
 
 
-def test_troop_deployment_needs_a_quantity(source, russia):
+def test_a_deployment_or_casualty_report_without_a_number_keeps_its_kind(source, russia):
+    """Kind rules ask only for what every claim of the kind has: a number is what the best ones have."""
+    moved = deployment(
+        source,
+        russia,
+        quantity_value=None,
+        quantity_qualifier="",
+        quantity_unit="",
+        quantity_text="",
+        status="reported",
+    )
+    assert (moved.kind, moved.has_quantity) == ("troop_deployment", False)
+    killed = claim_create(source=source, kind="casualties", status="completed", summary="People were killed.")
+    assert (killed.kind, killed.has_quantity) == ("casualties", False)
+
+
+def test_troop_deployment_needs_a_subject(source, russia):
     with pytest.raises(ValidationError) as caught:
-        deployment(
-            source,
-            russia,
-            quantity_value=None,
-            quantity_qualifier="",
-            quantity_unit="",
-            quantity_text="",
-        )
-    assert "troop deployment claim needs a quantity" in messages(caught.value, "quantity_value")
+        deployment(source, None)
+    assert "troop deployment claim needs a subject" in messages(caught.value, "subject")
 
 
 def test_sanctions_need_an_object(source, russia):

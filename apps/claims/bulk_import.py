@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from apps.actors.models import Actor, ActorKind
+from apps.claims.kinds import ClaimStance
 from apps.claims.models import Claim, Confidence, QuoteAnchor, ReviewStatus
 from apps.claims.services import claims_changed, list_document_sql, search_vector_sql
 from apps.claims.validation import anchor_locate, claim_validate, client_field_name
@@ -53,6 +54,7 @@ _CLAIM_COLUMNS = [
     "key",
     "kind",
     "status",
+    "stance",
     "summary",
     "subject_id",
     "object_id",
@@ -160,6 +162,7 @@ _CLAIM_CHOICES = {
     for name in (
         "kind",
         "status",
+        "stance",
         "review_status",
         "confidence",
         "quantity_qualifier",
@@ -366,6 +369,7 @@ class _Importer:
             key=key,
             kind=data.get("kind") or "",
             status=data.get("status") or "",
+            stance=data.get("stance") or ClaimStance.STATED,
             summary=_text(data, "summary", required=True),
             subject_id=subject and subject[0],
             object_id=obj and obj[0],
@@ -408,6 +412,7 @@ class _Importer:
             claim.key,
             claim.kind,
             claim.status,
+            claim.stance,
             claim.summary,
             claim.subject_id,
             claim.object_id,

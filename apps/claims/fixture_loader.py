@@ -11,6 +11,7 @@ from django.db import transaction
 
 from apps.actors.models import Actor
 from apps.actors.services import actor_create, actor_update
+from apps.claims.kinds import ClaimStance
 from apps.claims.models import Claim, ClaimRelation
 from apps.claims.services import claim_create, claim_relation_create, claim_update, claims_refresh_deferred
 from apps.claims.validation import client_field_name
@@ -37,6 +38,7 @@ CLAIM_FIELDS = {
     "key",
     "kind",
     "status",
+    "stance",
     "summary",
     "subject",
     "object",
@@ -199,6 +201,7 @@ class _Loader:
         return {
             "kind": data.get("kind", ""),
             "status": data.get("status", ""),
+            "stance": data.get("stance", ClaimStance.STATED),
             "summary": (data.get("summary") or "").strip(),
             "subject": self.actor(path, entry, data.get("subject")),
             "object": self.actor(path, entry, data.get("object")),

@@ -30,10 +30,11 @@ class ClaimKind(models.TextChoices):
 
 
 class ClaimStatus(models.TextChoices):
-    """What kind of act the claim reports (its stance), not whether it is true."""
+    """What kind of act or state the claim reports, not whether it is true nor how the source puts it."""
 
     THREATENED = "threatened", "Threatened"
     DEMANDED = "demanded", "Demanded"
+    REQUESTED = "requested", "Requested"
     PROPOSED = "proposed", "Proposed"
     ANNOUNCED = "announced", "Announced"
     PROMISED = "promised", "Promised"
@@ -47,6 +48,28 @@ class ClaimStatus(models.TextChoices):
     SUPPORTS = "supports", "Supports"
     OPPOSES = "opposes", "Opposes"
     DENIED = "denied", "Denied"
+    REPORTED = "reported", "Reported"
+
+
+class ClaimStance(models.TextChoices):
+    """How the source puts the claim: in its own voice, on someone's word, as a judgement, a forecast…"""
+
+    STATED = "stated", "Stated"
+    ATTRIBUTED = "attributed", "Attributed"
+    ASSESSMENT = "assessment", "Assessment"
+    PREDICTION = "prediction", "Prediction"
+    HEDGED = "hedged", "Hedged"
+    DOUBTED = "doubted", "Doubted"
+
+
+STANCE_DESCRIPTIONS: dict[str, str] = {
+    ClaimStance.STATED: "The source states it as fact, in its own voice.",
+    ClaimStance.ATTRIBUTED: "The source reports someone else's statement (the claim's claimant) without endorsing it.",
+    ClaimStance.ASSESSMENT: "The author's own judgement or inference, not an act or statement of the actors.",
+    ClaimStance.PREDICTION: "A forecast of what will happen, by the author or by the claimant.",
+    ClaimStance.HEDGED: "Stated with reservation: 'it seems', 'probably', 'reportedly'.",
+    ClaimStance.DOUBTED: "Reported with doubt about its sincerity or truth: 'pretends to condemn', 'so-called'.",
+}
 
 
 S = ClaimStatus
@@ -59,17 +82,31 @@ class KindRule:
     statuses: tuple[ClaimStatus, ...]
 
 
-# "quantity" in ``required`` means a quantity with a unit and at least one bound.
+# ``required`` lists only what every claim of the kind has, whatever the source knows: a
+# deployment reported without a number is still a deployment, so no kind requires a quantity.
+# Every kind may be merely ``reported``
+# (the source tells of it without saying whether it is under way, over or planned).
 KIND_RULES: dict[str, KindRule] = {
     ClaimKind.TROOP_DEPLOYMENT: KindRule(
         "Armed forces (troops, ships, aircraft) moved to or massed in a place.",
-        ("subject", "quantity"),
-        (S.ANNOUNCED, S.PLANNED, S.PROMISED, S.THREATENED, S.PREDICTED, S.ONGOING, S.COMPLETED, S.DENIED),
+        ("subject",),
+        (
+            S.ANNOUNCED,
+            S.PLANNED,
+            S.PROMISED,
+            S.REQUESTED,
+            S.THREATENED,
+            S.PREDICTED,
+            S.ONGOING,
+            S.COMPLETED,
+            S.DENIED,
+            S.REPORTED,
+        ),
     ),
     ClaimKind.MILITARY_EXERCISE: KindRule(
         "A military exercise or drill held, planned or demanded to stop.",
         ("subject",),
-        (S.ANNOUNCED, S.PLANNED, S.ONGOING, S.COMPLETED, S.DEMANDED, S.OPPOSES),
+        (S.ANNOUNCED, S.PLANNED, S.ONGOING, S.COMPLETED, S.DEMANDED, S.OPPOSES, S.REPORTED),
     ),
     ClaimKind.SANCTIONS: KindRule(
         "Economic, financial or technological sanctions against a target.",
@@ -77,6 +114,7 @@ KIND_RULES: dict[str, KindRule] = {
         (
             S.THREATENED,
             S.DEMANDED,
+            S.REQUESTED,
             S.PROPOSED,
             S.ANNOUNCED,
             S.PLANNED,
@@ -85,72 +123,118 @@ KIND_RULES: dict[str, KindRule] = {
             S.PREDICTED,
             S.SUPPORTS,
             S.OPPOSES,
+            S.REPORTED,
         ),
     ),
     ClaimKind.ALLIANCE_POSITION: KindRule(
         "An actor's stance on an alliance or on membership of it (object: the alliance).",
         ("subject", "object"),
-        (S.SUPPORTS, S.OPPOSES, S.DEMANDED, S.REFUSED, S.ANNOUNCED, S.PROPOSED, S.PREDICTED, S.ONGOING, S.COMPLETED),
+        (
+            S.SUPPORTS,
+            S.OPPOSES,
+            S.DEMANDED,
+            S.REQUESTED,
+            S.REFUSED,
+            S.ANNOUNCED,
+            S.PROPOSED,
+            S.PREDICTED,
+            S.ONGOING,
+            S.COMPLETED,
+            S.REPORTED,
+        ),
     ),
     ClaimKind.DIPLOMATIC_DEMAND: KindRule(
-        "A demand, ultimatum or condition put to another actor (object: who is asked).",
+        "A demand, request, ultimatum or condition put to another actor (object: who is asked).",
         ("subject",),
-        (S.DEMANDED, S.PROPOSED, S.REFUSED, S.THREATENED, S.ANNOUNCED),
+        (
+            S.DEMANDED,
+            S.REQUESTED,
+            S.PROPOSED,
+            S.REFUSED,
+            S.THREATENED,
+            S.ANNOUNCED,
+            S.PROMISED,
+            S.PREDICTED,
+            S.REPORTED,
+        ),
     ),
     ClaimKind.RECOGNITION: KindRule(
         "Recognition, non-recognition or condemnation of a territorial or political change.",
         ("subject",),
-        (S.SUPPORTS, S.OPPOSES, S.REFUSED, S.CONDEMNED, S.ANNOUNCED, S.COMPLETED),
+        (S.SUPPORTS, S.OPPOSES, S.REFUSED, S.CONDEMNED, S.ANNOUNCED, S.COMPLETED, S.REPORTED),
     ),
     ClaimKind.ARMS_TRANSFER: KindRule(
         "Weapons supplied, sold or promised by one actor to another (object: recipient).",
-        ("subject", "object"),
-        (S.ANNOUNCED, S.PROMISED, S.PLANNED, S.ONGOING, S.COMPLETED, S.PROPOSED),
+        ("object",),
+        (S.ANNOUNCED, S.PROMISED, S.PLANNED, S.REQUESTED, S.ONGOING, S.COMPLETED, S.PROPOSED, S.REPORTED),
     ),
     ClaimKind.CASUALTIES: KindRule(
         "People killed or wounded.",
-        ("quantity",),
-        (S.COMPLETED, S.ONGOING, S.PREDICTED),
+        (),
+        (S.COMPLETED, S.ONGOING, S.PREDICTED, S.REPORTED),
     ),
     ClaimKind.DISPLACEMENT: KindRule(
         "People displaced, fled or deported.",
-        ("quantity",),
-        (S.COMPLETED, S.ONGOING, S.PREDICTED),
+        (),
+        (S.COMPLETED, S.ONGOING, S.PREDICTED, S.REPORTED),
     ),
     ClaimKind.TERRITORIAL_CONTROL: KindRule(
         "Control, capture, annexation or recapture of territory (location: where).",
         ("subject", "location"),
-        (S.ANNOUNCED, S.THREATENED, S.PREDICTED, S.ONGOING, S.COMPLETED),
+        (S.ANNOUNCED, S.THREATENED, S.PREDICTED, S.ONGOING, S.COMPLETED, S.REPORTED),
     ),
     ClaimKind.RESOURCE: KindRule(
         "Natural resources, reserves or economic assets of a place or actor.",
         ("location",),
-        (S.ONGOING,),
+        (S.ONGOING, S.REPORTED),
     ),
     ClaimKind.ENERGY_MEASURE: KindRule(
         "Energy supply, pipelines, export routes and measures taken on them.",
         ("subject",),
-        (S.ANNOUNCED, S.PLANNED, S.IMPOSED, S.THREATENED, S.ONGOING, S.COMPLETED, S.REFUSED, S.SUPPORTS, S.OPPOSES),
+        (
+            S.ANNOUNCED,
+            S.PLANNED,
+            S.IMPOSED,
+            S.THREATENED,
+            S.ONGOING,
+            S.COMPLETED,
+            S.REFUSED,
+            S.SUPPORTS,
+            S.OPPOSES,
+            S.PREDICTED,
+            S.REPORTED,
+        ),
     ),
     ClaimKind.INTERVENTION: KindRule(
         "A military or political intervention in another country (location: where).",
         ("subject", "location"),
-        (S.DEMANDED, S.ANNOUNCED, S.THREATENED, S.PREDICTED, S.ONGOING, S.COMPLETED, S.REFUSED, S.DENIED),
+        (
+            S.DEMANDED,
+            S.REQUESTED,
+            S.ANNOUNCED,
+            S.THREATENED,
+            S.PREDICTED,
+            S.ONGOING,
+            S.COMPLETED,
+            S.REFUSED,
+            S.DENIED,
+            S.REPORTED,
+        ),
     ),
     ClaimKind.MILITARY_BASE: KindRule(
         "A military base or permanent presence established, kept or planned abroad.",
         ("subject", "location"),
-        (S.ANNOUNCED, S.PLANNED, S.PROMISED, S.ONGOING, S.COMPLETED),
+        (S.ANNOUNCED, S.PLANNED, S.PROMISED, S.ONGOING, S.COMPLETED, S.REPORTED),
     ),
     ClaimKind.CYBER_OPERATION: KindRule(
         "A cyberattack or other operation in cyberspace.",
         ("location",),
-        (S.COMPLETED, S.ONGOING, S.DENIED, S.THREATENED),
+        (S.COMPLETED, S.ONGOING, S.DENIED, S.THREATENED, S.REPORTED),
     ),
     ClaimKind.LEADERSHIP_CHANGE: KindRule(
         "A leader appointed, dismissed, arrested, resigning or installed (object: the person).",
         ("object",),
-        (S.COMPLETED, S.ANNOUNCED, S.DEMANDED, S.PLANNED, S.PREDICTED, S.THREATENED),
+        (S.COMPLETED, S.ANNOUNCED, S.DEMANDED, S.PLANNED, S.PREDICTED, S.THREATENED, S.REPORTED),
     ),
     ClaimKind.OTHER: KindRule(
         "Any other assertion worth recording; prefer a specific kind.",

@@ -7,7 +7,7 @@ from django.db.models.functions import Greatest, Least, Length
 from simple_history.models import HistoricalRecords
 
 from apps.actors.models import Actor
-from apps.claims.kinds import ClaimKind, ClaimStatus
+from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
 from apps.claims.quantities import QuantityQualifier, QuantityUnit
 from apps.core.dates import DatePrecision
 from apps.countries.models import Country
@@ -42,7 +42,14 @@ class Claim(models.Model):
     )
     kind = models.CharField(max_length=32, choices=ClaimKind.choices)
     status = models.CharField(
-        max_length=16, choices=ClaimStatus.choices, help_text="The stance or act the claim reports."
+        max_length=16, choices=ClaimStatus.choices, help_text="The kind of act or state the claim reports."
+    )
+    stance = models.CharField(
+        max_length=16,
+        choices=ClaimStance.choices,
+        default=ClaimStance.STATED,
+        help_text="How the source puts it: as fact, on someone's word, as its own judgement, "
+        "as a forecast, hedged or doubted.",
     )
     summary = models.TextField(help_text="One neutral sentence saying what is claimed.")
 
@@ -160,6 +167,7 @@ class Claim(models.Model):
             models.Index(fields=["claimant"], name="claim_claimant"),
             models.Index(fields=["review_status"], name="claim_review_status"),
             models.Index(fields=["status"], name="claim_status"),
+            models.Index(fields=["stance"], name="claim_stance"),
             models.Index(fields=["quantity_unit", "quantity_lower", "quantity_upper"], name="claim_quantity"),
             models.Index(fields=["valid_from", "valid_to"], name="claim_valid_time"),
             GinIndex(fields=["search_vector"], name="claim_search"),
@@ -262,6 +270,9 @@ class RelationType(models.TextChoices):
     CONTRADICTS = "contradicts", "Contradicts"
     SUPERSEDES = "supersedes", "Supersedes"
     SAME_EVENT = "same_event", "Same event"
+    # The same thing reported with different values for different times (or a later figure for
+    # a state said to be growing): a change, not a disagreement.
+    CHANGED_OVER_TIME = "changed_over_time", "Changed over time"
 
 
 class ClaimRelation(models.Model):
@@ -269,7 +280,7 @@ class ClaimRelation(models.Model):
 
     from_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_from")
     to_claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_to")
-    type = models.CharField(max_length=16, choices=RelationType.choices)
+    type = models.CharField(max_length=32, choices=RelationType.choices)
     note = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"

@@ -72,6 +72,7 @@ def list_document_sql(*, claim: str, reported_on: str, anchor: str, involved: st
     'key', {c}.key,
     'kind', {c}.kind,
     'status', {c}.status,
+    'stance', {c}.stance,
     'summary', {c}.summary,
     'source', (SELECT json_build_object(
         'id', x.id, 'slug', x.slug, 'title', x.title, 'publisher', x.publisher,

@@ -99,9 +99,6 @@ def synthetic_corpus_write(
     countries = _Zipf(codes, 1.1, rng)
     publisher_names = _Zipf([f"Synthetic Publisher {n:03d}" for n in range(1, publishers + 1)], 1.0, rng)
     kinds = [kind for kind in ClaimKind if kind != ClaimKind.OTHER]
-    # Kinds that need a quantity always get one; the others often enough to make QUANTITY_SHARE overall.
-    needing = sum("quantity" in KIND_RULES[kind].required for kind in kinds) / len(kinds)
-    optional_share = max(0.0, (QUANTITY_SHARE - needing) / (1 - needing))
     actor_kinds = [ActorKind.PERSON] * 6 + [ActorKind.STATE, ActorKind.COMPANY, ActorKind.ARMED_GROUP, ActorKind.MEDIA]
 
     with path.open("wb") as out:
@@ -163,7 +160,7 @@ def synthetic_corpus_write(
                     "review_status": "published" if rng.random() < PUBLISHED_SHARE else "draft",
                     "confidence": rng.choice(["low", "medium", "high"]),
                 }
-                if "quantity" in rule.required or rng.random() < optional_share:
+                if rng.random() < QUANTITY_SHARE:
                     claim["quantity"] = _quantity(rng, kind)
                 _line(out, claim)
                 offset += len(sentence) + 1

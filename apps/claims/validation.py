@@ -77,10 +77,7 @@ def _kind_errors(claim) -> dict[str, str]:
     errors: dict[str, str] = {}
     label = ClaimKind(claim.kind).label
     for field in rule.required:
-        if field == "quantity":
-            if not claim.has_quantity:
-                errors["quantity_value"] = f"A {label.lower()} claim needs a quantity."
-        elif getattr(claim, f"{field}_id") is None:
+        if getattr(claim, f"{field}_id") is None:
             article = "an" if field[0] in "aeiou" else "a"
             errors[field] = f"A {label.lower()} claim needs {article} {field}."
     if claim.status and claim.status not in rule.statuses:

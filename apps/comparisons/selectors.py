@@ -9,15 +9,14 @@ from django.db.models import Count
 from apps.claims.models import Claim, ReviewStatus
 from apps.claims.visibility import visible_claims
 from apps.comparisons.models import Membership, Proposition
-from apps.comparisons.services import HAS_STANCE
 from apps.comparisons.verdicts import ComparisonRule, Verdict, members_sql, pairs_sql
 from apps.sources.publication import DEFAULT_AS_OF_RULE, sources_published_by
 
-_PAIRS = pairs_sql(with_stance=HAS_STANCE)
+_PAIRS = pairs_sql()
 # The time each member is compared at, its first and last day (null where open).
 _SPANS = f"""
 SELECT claim_id, lower(span), upper(span) - 1
-FROM ({members_sql(with_stance=HAS_STANCE)}) members
+FROM ({members_sql()}) members
 """
 
 

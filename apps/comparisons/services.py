@@ -17,9 +17,6 @@ from apps.comparisons.grouping import CREATE_PROPOSITIONS_SQL, PLACE_CLAIMS_SQL,
 from apps.comparisons.models import Membership, Proposition
 from apps.comparisons.verdicts import Verdict, pairs_sql
 
-# Claims gain a stance in a later schema; the forecast rule needs it.
-HAS_STANCE = any(field.name == "stance" for field in Claim._meta.get_fields())
-
 _SCOPE = "(%(all)s OR m.proposition_id = ANY(%(propositions)s::bigint[]))"
 
 _DELETE_EMPTY_SQL = """
@@ -31,7 +28,7 @@ WHERE (%(all)s OR p.id = ANY(%(propositions)s::bigint[]))
 _REFRESH_SQL = f"""
 WITH decided AS (
     SELECT pairs.proposition_id, pairs.a_id, pairs.b_id
-    FROM ({pairs_sql(with_stance=HAS_STANCE)}) pairs
+    FROM ({pairs_sql()}) pairs
     WHERE coalesce(pairs.curated_verdict, pairs.verdict) = '{Verdict.DISAGREES.value}'
 ),
 disagreeing AS (

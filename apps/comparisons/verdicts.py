@@ -13,7 +13,7 @@ The first rule that applies gives the verdict (``ComparisonRule`` lists them in 
 1. Opposed statuses (``OPPOSED_STATUSES``: supports/opposes, refused/completed…) disagree
    when the times overlap, changed over time when they do not, and are undetermined when a
    time is missing.
-2. A forecast (status predicted) set against a claim that is not one is undetermined:
+2. A forecast (status predicted, or stance prediction) set against a claim that is not one is undetermined:
    whether it came true is a curator's call (a curated relation), not arithmetic.
 3. Different statuses that are not opposed (threatened/imposed, demanded/announced) are
    undetermined: different acts, neither confirming nor denying each other.
@@ -146,13 +146,12 @@ def _by_time(a: str, b: str, *, overlapping: ComparisonRule, different: Comparis
     )
 
 
-def rule_sql(a: str, b: str, *, with_stance: bool) -> str:
+def rule_sql(a: str, b: str) -> str:
     """SQL naming the rule that decides the pair of member rows ``a`` and ``b`` (see ``members_sql``)."""
     r = ComparisonRule
 
     def forecasts(claim: str) -> str:
-        stance = f" OR {claim}.stance = {_literal(PREDICTION_STANCE)}" if with_stance else ""
-        return f"({claim}.status = {_literal(PREDICTED_STATUS)}{stance})"
+        return f"({claim}.status = {_literal(PREDICTED_STATUS)} OR {claim}.stance = {_literal(PREDICTION_STANCE)})"
 
     opposed = _by_time(
         a,
@@ -194,13 +193,12 @@ def _curated_rank_sql(relation_type: str) -> str:
     return f"CASE {relation_type} {whens} ELSE {len(CURATED_VERDICTS)} END"
 
 
-def members_sql(*, with_stance: bool) -> str:
+def members_sql() -> str:
     """The members of the propositions %(propositions)s (every proposition when %(all)s), reduced to
     what the rules compare: the published ones when %(published)s, else those in %(claim_ids)s."""
     reported_until = published_until_sql(published_on="s.published_on", precision="s.published_precision")
-    stance = "c.stance" if with_stance else "NULL::text"
     return f"""
-SELECT m.claim_id, m.proposition_id, c.source_id, c.status, {stance} AS stance,
+SELECT m.claim_id, m.proposition_id, c.source_id, c.status, c.stance,
     CASE WHEN c.quantity_lower IS NULL AND c.quantity_upper IS NULL THEN NULL
          ELSE numrange(c.quantity_lower::numeric, c.quantity_upper::numeric, '[]') END AS figure,
     CASE WHEN c.valid_from IS NOT NULL OR c.valid_to IS NOT NULL THEN daterange(c.valid_from, c.valid_to, '[]')
@@ -213,14 +211,14 @@ WHERE (%(all)s OR m.proposition_id = ANY(%(propositions)s::bigint[]))
 """
 
 
-def pairs_sql(*, with_stance: bool) -> str:
+def pairs_sql() -> str:
     """Every pair of members of different documents, with its rule, computed and curated verdicts
     and the curated relations between its two claims (JSON), ``a_id`` < ``b_id``."""
     return f"""
-WITH members AS ({members_sql(with_stance=with_stance)}),
+WITH members AS ({members_sql()}),
 pairs AS (
     SELECT a.proposition_id, a.claim_id AS a_id, b.claim_id AS b_id,
-        {rule_sql("a", "b", with_stance=with_stance)} AS rule
+        {rule_sql("a", "b")} AS rule
     FROM members a
     JOIN members b ON b.proposition_id = a.proposition_id AND b.claim_id > a.claim_id AND b.source_id <> a.source_id
 )

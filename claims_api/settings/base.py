@@ -202,6 +202,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ClaimKindEnum": "apps.claims.kinds.ClaimKind",
         "ClaimStatusEnum": "apps.claims.kinds.ClaimStatus",
+        "ClaimStanceEnum": "apps.claims.kinds.ClaimStance",
         "ReviewStatusEnum": "apps.claims.models.ReviewStatus",
         "ConfidenceEnum": "apps.claims.models.Confidence",
         "RelationTypeEnum": "apps.claims.models.RelationType",

@@ -99,7 +99,16 @@ class ClaimAdmin(HistoryAdmin):
     form = ClaimAdminForm
     list_display = ("summary_short", "kind_label", "subject", "source_label", "quantity", "review_badge")
     list_display_links = ("summary_short",)
-    list_filter = ("kind", "review_status", CountryFilter, SourceFilter, PublisherFilter, "confidence", "status")
+    list_filter = (
+        "kind",
+        "review_status",
+        CountryFilter,
+        SourceFilter,
+        PublisherFilter,
+        "confidence",
+        "status",
+        "stance",
+    )
     date_hierarchy = "reported_on"
     search_fields = (
         "summary",
@@ -126,7 +135,7 @@ class ClaimAdmin(HistoryAdmin):
         passage = ["source", "quote", "quote_start"] + (["passage_in_context"] if obj else [])
         fieldsets = [
             ("Passage", {"fields": passage}),
-            ("What is claimed", {"fields": ["kind", "status", "summary"]}),
+            ("What is claimed", {"fields": ["kind", "status", "stance", "summary"]}),
             ("Who and where", {"fields": ["subject", "object", "claimant", "location", "countries"]}),
             (
                 "Quantity",

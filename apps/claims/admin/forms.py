@@ -15,9 +15,6 @@ from apps.core.admin import VerbatimTextField
 # The model fields a curator edits; passed to claim_create / claim_update by name.
 CLAIM_FIELDS = [field.name for field in Claim._meta.concrete_fields if field.editable and not field.primary_key]
 
-# A kind's "quantity" requirement is met by any of these (with a unit).
-QUANTITY_ROW_FIELDS = ["quantity_value", "quantity_lower", "quantity_upper", "quantity_unit"]
-
 
 def kind_rules_data() -> dict:
     """KIND_RULES as JSON-ready data for the form's script: description, required fields and statuses per kind."""

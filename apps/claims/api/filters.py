@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from drf_spectacular.utils import OpenApiParameter
 
 from apps.actors.models import Actor
-from apps.claims.kinds import ClaimKind, ClaimStatus
+from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
 from apps.claims.models import Claim, ClaimCountry, ClaimRelation, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityUnit
 from apps.claims.services import SEARCH_CONFIG
@@ -42,7 +42,13 @@ AS_OF_RULE_HELP = (
 
 class ClaimFilterSet(RequestedFilterSet):
     kind = MultipleValueChoiceFilter(choices=ClaimKind.choices, help_text="Claim kind(s), see /claim-kinds/." + MULTI)
-    status = MultipleValueChoiceFilter(choices=ClaimStatus.choices, help_text="Status (stance)." + MULTI)
+    status = MultipleValueChoiceFilter(
+        choices=ClaimStatus.choices, help_text="Status: the kind of act or state reported." + MULTI
+    )
+    stance = MultipleValueChoiceFilter(
+        choices=ClaimStance.choices,
+        help_text="How the source puts it, see /claim-stances/ (stated, attributed, assessment…)." + MULTI,
+    )
     review_status = MultipleValueChoiceFilter(
         choices=ReviewStatus.choices,
         help_text="Review status; anonymous clients only ever see published claims." + MULTI,

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from apps.actors.api.serializers import ActorBriefSerializer
 from apps.actors.models import Actor
-from apps.claims.kinds import ClaimKind, ClaimStatus
+from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
 from apps.claims.models import Claim, ClaimRelation, Confidence, QuoteAnchor, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityQualifier, QuantityUnit
 from apps.core.api.fields import OptionalChoiceField
@@ -90,6 +90,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "key",
             "kind",
             "status",
+            "stance",
             "summary",
             "source",
             "subject",
@@ -148,6 +149,11 @@ class ClaimWriteSerializer(serializers.Serializer):
     source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.only("id", "slug"))
     kind = serializers.ChoiceField(choices=ClaimKind.choices)
     status = serializers.ChoiceField(choices=ClaimStatus.choices)
+    stance = serializers.ChoiceField(
+        choices=ClaimStance.choices,
+        required=False,
+        help_text="How the source puts it (see /claim-stances/); a new claim without one is 'stated'.",
+    )
     summary = serializers.CharField()
     subject = serializers.SlugRelatedField(
         slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False
@@ -231,3 +237,9 @@ class ClaimKindSerializer(serializers.Serializer):
     statuses = serializers.ListField(
         child=serializers.ChoiceField(choices=ClaimStatus.choices), help_text="Statuses a claim of this kind may take."
     )
+
+
+class ClaimStanceSerializer(serializers.Serializer):
+    id = serializers.ChoiceField(choices=ClaimStance.choices, help_text="The identifier used in claims and filters.")
+    label = serializers.CharField()
+    description = serializers.CharField()

@@ -16,9 +16,10 @@ from apps.claims.api.serializers import (
     ClaimRelationSerializer,
     ClaimRelationWriteSerializer,
     ClaimSerializer,
+    ClaimStanceSerializer,
     ClaimWriteSerializer,
 )
-from apps.claims.kinds import KIND_RULES, ClaimKind
+from apps.claims.kinds import KIND_RULES, STANCE_DESCRIPTIONS, ClaimKind, ClaimStance
 from apps.claims.models import ClaimRelation
 from apps.claims.services import (
     claim_create,
@@ -138,7 +139,8 @@ class ClaimViewSet(ServiceModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List claim relations",
-        description="Curated links between claims (corroborates, contradicts, supersedes, same event), with both ends.",
+        description="Curated links between claims (corroborates, contradicts, supersedes, same event, "
+        "changed over time), with both ends.",
     ),
     retrieve=extend_schema(summary="Get a claim relation", description="One relation with both claims."),
     create=extend_schema(summary="Relate two claims", description="Curators only; one relation per pair and type."),
@@ -218,3 +220,23 @@ class ClaimKindViewSet(viewsets.ViewSet):
         if id not in ClaimKind.values:
             raise NotFound(f"No claim kind {id!r}; see /api/v1/claim-kinds/.")
         return Response(ClaimKindSerializer(_kind_row(ClaimKind(id))).data)
+
+
+@extend_schema(tags=["claim-stances"])
+class ClaimStanceViewSet(viewsets.ViewSet):
+    """The closed vocabulary of stances: how a source puts a claim."""
+
+    permission_classes = [AllowAny]
+    serializer_class = ClaimStanceSerializer
+
+    @extend_schema(
+        summary="List claim stances",
+        description="Every stance a claim can take, with what it means.",
+        responses=ClaimStanceSerializer(many=True),
+    )
+    def list(self, request):
+        rows = [
+            {"id": stance.value, "label": stance.label, "description": STANCE_DESCRIPTIONS[stance]}
+            for stance in ClaimStance
+        ]
+        return Response(ClaimStanceSerializer(rows, many=True).data)

@@ -1,7 +1,5 @@
 from django.db import migrations, models
 
-from apps.claims.services import saved_claim_document_sql
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -13,10 +11,5 @@ class Migration(migrations.Migration):
             model_name="claim",
             name="list_document",
             field=models.TextField(editable=False, null=True),
-        ),
-        # Derived data: rendered with the current definition, as every later write renders it.
-        migrations.RunSQL(
-            f"UPDATE claims_claim c SET list_document = {saved_claim_document_sql('c')}",
-            migrations.RunSQL.noop,
         ),
     ]

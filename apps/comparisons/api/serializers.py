@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from apps.actors.api.serializers import ActorBriefSerializer
 from apps.claims.api.serializers import QuantitySerializer
-from apps.claims.kinds import ClaimKind, ClaimStatus
+from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
 from apps.claims.models import Claim, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityUnit
 from apps.comparisons.models import Proposition
@@ -76,6 +76,7 @@ class ComparedClaimSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
     kind = serializers.ChoiceField(choices=ClaimKind.choices)
     status = serializers.ChoiceField(choices=ClaimStatus.choices)
+    stance = serializers.ChoiceField(choices=ClaimStance.choices)
     source = SourceBriefSerializer()
     subject = ActorBriefSerializer(allow_null=True)
     quantity = QuantitySerializer(source="*", allow_null=True)
@@ -90,6 +91,7 @@ class ComparedClaimSerializer(serializers.ModelSerializer):
             "url",
             "kind",
             "status",
+            "stance",
             "summary",
             "source",
             "subject",

@@ -25,9 +25,6 @@
         }
 
         function rowsFor(field) {
-            if (field === "quantity") {
-                return Array.from(document.querySelectorAll(".field-quantity_value, fieldset.quantity"));
-            }
             return Array.from(document.querySelectorAll(".field-" + field));
         }
 

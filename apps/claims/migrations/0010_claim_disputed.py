@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('actors', '0002_history'),
-        ('claims', '0008_list_document_lz4'),
+        ('claims', '0009_claim_stance_relation_changed_over_time'),
         ('countries', '0002_load_iso_3166'),
         ('sources', '0002_history'),
     ]
