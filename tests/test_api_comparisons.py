@@ -71,6 +71,13 @@ def test_q1_russian_troops_around_ukraine_in_january_2022(api_client):
     assert data["proposition"]["subject_country"]["code"] == "RU"
 
 
+def test_q1_in_one_request_on_the_comparisons_list(api_client):
+    response = api_client.get(COMPARISONS, {"kind": "troop_deployment", "country": "UA", "disputed": "true"})
+    [troops] = response.json()["results"]
+    assert {c["source"]["slug"] for c in troops["claims"]} == {KERRES, KEMPE, COMMENTARY}
+    assert troops["summary"]["common_range"] is None and len(troops["pairs"]) == 3
+
+
 def test_q2_what_russia_demanded_of_nato_side_by_side(api_client):
     """What exactly did Russia demand of NATO, and do the sources describe the demand the same way?"""
     data = _comparison(api_client, "commentary-0124-russia-demands-nato-leave-eastern-europe")
@@ -190,24 +197,28 @@ def test_comparisons_list_disputed_first_and_filtered(api_client):
     response = api_client.get(COMPARISONS, {"page_size": 500})
     assert response.status_code == 200
     results = response.json()["results"]
-    assert results and all(p["document_count"] >= 2 for p in results)
-    flags = [p["disputed"] for p in results]
+    assert results and all(c["proposition"]["document_count"] >= 2 for c in results)
+    flags = [c["proposition"]["disputed"] for c in results]
     assert flags == sorted(flags, reverse=True) and flags[0]
     troops = api_client.get(COMPARISONS, {"kind": "troop_deployment", "country": "ua", "disputed": "true"}).json()
-    assert [p["label"] for p in troops["results"]] == ["Troop deployment · Russian Federation · soldiers"]
-    by_actor = {p["label"] for p in api_client.get(COMPARISONS, {"actor": "nato", "page_size": 500}).json()["results"]}
+    assert [c["proposition"]["label"] for c in troops["results"]] == [
+        "Troop deployment · Russian Federation · soldiers"
+    ]
+    nato = api_client.get(COMPARISONS, {"actor": "nato", "page_size": 500}).json()["results"]
+    by_actor = {c["proposition"]["label"] for c in nato}
     assert "Diplomatic demand · Russian Federation · → NATO" in by_actor
     assert "Troop deployment · Russian Federation · soldiers" not in by_actor
-    detail = api_client.get(troops["results"][0]["url"])
-    assert detail.status_code == 200 and len(detail.json()["pairs"]) == 3
+    # Each item is the whole comparison, as its own URL gives it.
+    detail = api_client.get(troops["results"][0]["proposition"]["url"])
+    assert detail.status_code == 200 and detail.json() == troops["results"][0]
 
 
 def test_comparisons_list_pages_with_keyset_cursors(api_client):
-    everything = [p["id"] for p in api_client.get(COMPARISONS, {"page_size": 500}).json()["results"]]
+    everything = [c["proposition"]["id"] for c in api_client.get(COMPARISONS, {"page_size": 500}).json()["results"]]
     seen, url = [], COMPARISONS + "?page_size=2"
     while url:
         page = api_client.get(url).json()
-        seen += [p["id"] for p in page["results"]]
+        seen += [c["proposition"]["id"] for c in page["results"]]
         url = page["next"]
     assert seen == everything and len(seen) > 2
 
@@ -231,8 +242,9 @@ def test_comparisons_as_of_counts_documents_reported_by_then(api_client):
     assert before["As-Of"] == "2022-01-10; rule=period_end"
     assert before.json()["results"] == []  # only Eggert's document had certainly appeared
     possible = api_client.get(COMPARISONS, {"as_of": "2022-01-10", "as_of_rule": "period_start", "page_size": 500})
-    troops = next(p for p in possible.json()["results"] if p["kind"] == "troop_deployment")
-    detail = api_client.get(troops["url"], {"as_of": "2022-01-10", "as_of_rule": "period_start"})
+    troops = next(c for c in possible.json()["results"] if c["proposition"]["kind"] == "troop_deployment")
+    assert {c["source"]["slug"] for c in troops["claims"]} == {KERRES, KEMPE}
+    detail = api_client.get(troops["proposition"]["url"], {"as_of": "2022-01-10", "as_of_rule": "period_start"})
     assert detail["As-Of"] == "2022-01-10; rule=period_start"
     body = detail.json()
     assert body["as_of"]["rule"] == "period_start" and "first day" in body["as_of"]["description"]
@@ -346,3 +358,14 @@ def test_merging_through_the_api(curator_client):
     assert response.status_code == 200
     assert members <= {c["id"] for c in response.json()["claims"]}
     assert not Proposition.objects.filter(pk=second.pk).exists()
+
+
+def test_a_comparisons_page_costs_the_same_queries_whatever_its_length(api_client):
+    counts = []
+    for size in (1, 50):
+        with CaptureQueriesContext(connection) as queries:
+            response = api_client.get(COMPARISONS, {"page_size": size})
+            assert response.status_code == 200
+        counts.append(len(queries))
+    assert len(response.json()["results"]) > 5
+    assert counts[0] == counts[1] <= 6

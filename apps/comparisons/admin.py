@@ -13,6 +13,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from apps.claims.admin import ClaimAdmin, quantity_label
 from apps.claims.models import Claim, RelationType
@@ -73,7 +74,7 @@ def _action_button(url: str, value: str, label: str) -> str:
 def comparison_panel(request, claim: Claim) -> str:
     membership = Membership.objects.filter(claim=claim).select_related("proposition").first()
     if membership is None:
-        return format_html("<p>This claim has not been grouped yet (manage.py recompute_comparisons).</p>")
+        return mark_safe("<p>This claim has not been grouped yet (manage.py recompute_comparisons).</p>")
     comparison = comparison_build(proposition=membership.proposition, user=request.user)
     action_url = reverse("admin:claims_claim_comparison", args=[claim.pk])
     proposition = membership.proposition
@@ -127,7 +128,7 @@ def comparison_panel(request, claim: Claim) -> str:
             format_html_join("", "{}", ((row,) for row in rows)),
         )
         if rows
-        else format_html("<p>No claim of another document shares this proposition.</p>")
+        else mark_safe("<p>No claim of another document shares this proposition.</p>")
     )
     summary = comparison.summary
     moves = format_html(

@@ -1,10 +1,11 @@
 """Reads: which propositions a user may see, and a proposition's comparison as that user sees it."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, models
-from django.db.models import Count
+from django.db.models import Count, F
 
 from apps.claims.models import Claim, ReviewStatus
 from apps.claims.visibility import visible_claims
@@ -124,45 +125,71 @@ def _summary(claims: list[Claim], pairs: list[dict]) -> dict:
     }
 
 
-def comparison_build(*, proposition: Proposition, user, as_of: AsOf | None = None) -> Comparison:
-    """The proposition's claims the user may see, every pair of them from different documents with its
-    computed and curated verdicts, and a summary. Three queries whatever the proposition's size."""
+def _pair(row: dict, by_id: dict[int, Claim]) -> dict:
+    return {
+        "claims": [by_id[row["a_id"]], by_id[row["b_id"]]],
+        "verdict": row["verdict"],
+        "rule": row["rule"],
+        "rule_description": ComparisonRule(row["rule"]).label,
+        "curated_verdict": row["curated_verdict"],
+        "relations": row["relations"] or [],
+        "decided_verdict": row["curated_verdict"] or row["verdict"],
+        "decided_by": "curator" if row["curated_verdict"] else "rule",
+    }
+
+
+def comparisons_build(*, propositions: list[Proposition], user, as_of: AsOf | None = None) -> list[Comparison]:
+    """Each proposition's claims the user may see, every pair of them from different documents with its
+    computed and curated verdicts, and a summary. Three queries however many propositions and claims."""
+    if not propositions:
+        return []
     claims = list(
         compared_claims(user, as_of=as_of)
-        .filter(membership__proposition=proposition)
+        .filter(membership__proposition__in=propositions)
+        .annotate(compared_in=F("membership__proposition_id"))
         .select_related("source", "subject", "object", "claimant", "location")
         .defer("source__text", "source__metadata_notes", "search_vector", "list_document")
         .order_by("reported_on", "id")
     )
     by_id = {claim.pk: claim for claim in claims}
-    pairs = []
-    parameters = {"all": False, "propositions": [proposition.pk], "published": False, "claim_ids": list(by_id)}
+    parameters = {
+        "all": False,
+        "propositions": [p.pk for p in propositions],
+        "published": False,
+        "claim_ids": list(by_id),
+    }
     with connection.cursor() as cursor:
         cursor.execute(_SPANS, parameters)
         spans = {claim_id: (start, end) for claim_id, start, end in cursor.fetchall()}
-    if len({c.source_id for c in claims}) > 1:
-        with connection.cursor() as cursor:
-            cursor.execute(_PAIRS, parameters)
-            columns = [column.name for column in cursor.description]
-            rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-        for row in rows:
-            pairs.append(
-                {
-                    "claims": [by_id[row["a_id"]], by_id[row["b_id"]]],
-                    "verdict": row["verdict"],
-                    "rule": row["rule"],
-                    "rule_description": ComparisonRule(row["rule"]).label,
-                    "curated_verdict": row["curated_verdict"],
-                    "relations": row["relations"] or [],
-                    "decided_verdict": row["curated_verdict"] or row["verdict"],
-                    "decided_by": "curator" if row["curated_verdict"] else "rule",
-                }
+        cursor.execute(_PAIRS, parameters)
+        columns = [column.name for column in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    members: dict[int, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        members[claim.compared_in].append(claim)
+    pairs: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        pairs[row["proposition_id"]].append(_pair(row, by_id))
+    position = {claim.pk: index for index, claim in enumerate(claims)}
+    comparisons = []
+    for proposition in propositions:
+        own = sorted(pairs[proposition.pk], key=lambda p: (position[p["claims"][0].pk], position[p["claims"][1].pk]))
+        own_claims = members[proposition.pk]
+        comparisons.append(
+            Comparison(
+                proposition=proposition,
+                claims=own_claims,
+                pairs=own,
+                summary=_summary(own_claims, own),
+                spans={c.pk: spans[c.pk] for c in own_claims if c.pk in spans},
+                as_of=as_of,
             )
-        position = {claim.pk: index for index, claim in enumerate(claims)}
-        pairs.sort(key=lambda pair: (position[pair["claims"][0].pk], position[pair["claims"][1].pk]))
-    return Comparison(
-        proposition=proposition, claims=claims, pairs=pairs, summary=_summary(claims, pairs), spans=spans, as_of=as_of
-    )
+        )
+    return comparisons
+
+
+def comparison_build(*, proposition: Proposition, user, as_of: AsOf | None = None) -> Comparison:
+    return comparisons_build(propositions=[proposition], user=user, as_of=as_of)[0]
 
 
 def as_of_from(*, date: datetime.date | None, rule: str | None) -> AsOf | None:

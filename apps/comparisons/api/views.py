@@ -21,7 +21,13 @@ from apps.comparisons.api.serializers import (
     SplitSerializer,
 )
 from apps.comparisons.models import Membership
-from apps.comparisons.selectors import as_of_from, comparison_build, propositions_compared, visible_proposition
+from apps.comparisons.selectors import (
+    as_of_from,
+    comparison_build,
+    comparisons_build,
+    propositions_compared,
+    visible_proposition,
+)
 from apps.comparisons.services import claim_move, claim_release, proposition_split, propositions_merge
 from apps.sources.publication import AsOfRule, as_of_header, as_of_headers
 
@@ -53,10 +59,13 @@ def _service_call(function, **arguments):
 
 
 class ComparisonResponseMixin:
-    def comparison_response(self, request, proposition, status_code=status.HTTP_200_OK) -> Response:
+    def as_of(self, request):
         query = AsOfQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        as_of = as_of_from(date=query.validated_data.get("as_of"), rule=query.validated_data.get("as_of_rule"))
+        return as_of_from(date=query.validated_data.get("as_of"), rule=query.validated_data.get("as_of_rule"))
+
+    def comparison_response(self, request, proposition, status_code=status.HTTP_200_OK) -> Response:
+        as_of = self.as_of(request)
         comparison = comparison_build(proposition=proposition, user=request.user, as_of=as_of)
         data = ComparisonSerializer(comparison, context={"request": request}).data
         headers = {"As-Of": as_of_header(as_of=as_of.date, rule=as_of.rule)} if as_of else {}
@@ -67,8 +76,10 @@ class ComparisonResponseMixin:
     list=extend_schema(
         summary="List comparisons",
         description="Propositions (what several claims speak about) with published claims from two or more "
-        "documents, disputed ones first. Open one for its claims, verdicts and summary.",
+        "documents, disputed ones first, each with its claims side by side, every pair's verdicts and the "
+        "summary (as GET /comparisons/{id}/ gives them).",
         parameters=[AS_OF_HEADER],
+        responses=ComparisonSerializer(many=True),
     ),
     retrieve=extend_schema(
         summary="Get a comparison",
@@ -96,7 +107,11 @@ class ComparisonViewSet(
         )
 
     def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
+        as_of = self.as_of(request)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        comparisons = comparisons_build(propositions=page, user=request.user, as_of=as_of)
+        data = ComparisonSerializer(comparisons, many=True, context=self.get_serializer_context()).data
+        response = self.get_paginated_response(data)
         for name, value in as_of_headers(request.query_params).items():
             response[name] = value
         return response
