@@ -1,17 +1,35 @@
 """The comparisons app follows the claims it is built on: claims never call it."""
 
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
+from apps.actors.models import Actor
 from apps.claims.models import Claim, ClaimRelation
 from apps.claims.services import claims_changed
 from apps.comparisons.models import Membership
 from apps.comparisons.services import claim_relations_changed, propositions_recompute, propositions_refresh
+from apps.sources.models import Source
 
 
 @receiver(claims_changed)
 def regroup_changed_claims(sender, claim_ids, **kwargs):
     propositions_recompute(claim_ids=claim_ids)
+
+
+# The database refreshes claims' own derived data when an actor or a source changes, without
+# passing through claims_changed; what comparisons derive from them is refreshed here.
+@receiver(post_save, sender=Actor)
+def regroup_claims_of_actor(sender, instance, created, **kwargs):
+    if not created:  # an actor's kind and country decide which proposition its claims belong to
+        ids = Claim.objects.filter(Q(subject=instance) | Q(object=instance)).values_list("id", flat=True)
+        propositions_recompute(claim_ids=ids)
+
+
+@receiver(post_save, sender=Source)
+def regroup_claims_of_source(sender, instance, created, **kwargs):
+    if not created:  # a source's date is the time of its claims that give no valid time
+        propositions_recompute(claim_ids=instance.claims.values_list("id", flat=True))
 
 
 @receiver([post_save, post_delete], sender=ClaimRelation)

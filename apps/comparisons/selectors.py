@@ -8,7 +8,7 @@ from django.db import connection, models
 from django.db.models import Count, F
 
 from apps.claims.models import Claim, ReviewStatus
-from apps.claims.visibility import visible_claims
+from apps.claims.selectors import visible_claims
 from apps.comparisons.models import Membership, Proposition
 from apps.comparisons.verdicts import ComparisonRule, Verdict, members_sql, pairs_sql
 from apps.sources.publication import DEFAULT_AS_OF_RULE, sources_published_by
@@ -148,7 +148,7 @@ def comparisons_build(*, propositions: list[Proposition], user, as_of: AsOf | No
         .filter(membership__proposition__in=propositions)
         .annotate(compared_in=F("membership__proposition_id"))
         .select_related("source", "subject", "object", "claimant", "location")
-        .defer("source__text", "source__metadata_notes", "search_vector", "list_document")
+        .defer("source__text", "source__metadata_notes", "search_vector")
         .order_by("reported_on", "id")
     )
     by_id = {claim.pk: claim for claim in claims}

@@ -3,7 +3,7 @@ import django_filters
 from apps.actors.models import Actor
 from apps.claims.api.filters import AS_OF_HELP, AS_OF_RULE_HELP, BOOLEAN_CHOICES, MULTI
 from apps.claims.kinds import ClaimKind
-from apps.claims.visibility import visible_claims
+from apps.claims.selectors import visible_claims
 from apps.comparisons.models import Membership, Proposition
 from apps.comparisons.selectors import AsOf, propositions_compared
 from apps.core.api.filtering import (

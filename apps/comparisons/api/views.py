@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.claims.api.filters import AS_OF_RESPONSE_HEADER, AS_OF_RULE_HELP
-from apps.claims.visibility import visible_claims
+from apps.claims.selectors import visible_claims
 from apps.comparisons.api.filters import ComparisonFilterSet
 from apps.comparisons.api.serializers import (
     ComparisonSerializer,

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('actors', '0002_history'),
-        ('claims', '0010_claim_disputed'),
+        ('claims', '0011_claim_disputed'),
         ('countries', '0002_load_iso_3166'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

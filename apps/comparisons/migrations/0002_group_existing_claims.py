@@ -9,6 +9,6 @@ def group_existing_claims(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("comparisons", "0001_initial"), ("claims", "0010_claim_disputed")]
+    dependencies = [("comparisons", "0001_initial"), ("claims", "0011_claim_disputed")]
 
     operations = [migrations.RunPython(group_existing_claims, migrations.RunPython.noop)]

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('actors', '0002_history'),
-        ('claims', '0009_claim_stance_relation_changed_over_time'),
+        ('claims', '0010_derived_data_kept_by_the_database'),
         ('countries', '0002_load_iso_3166'),
         ('sources', '0002_history'),
     ]
