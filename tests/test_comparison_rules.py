@@ -235,3 +235,18 @@ def test_as_of_leaves_out_later_reports(bloc, curator):
     assert [c.pk for c in by_end.claims] == [a.pk] and by_end.pairs == []
     assert len(by_start.claims) == 2 and len(by_start.pairs) == 1
     assert not ClaimRelation.objects.filter(from_claim=a).exists()
+
+
+def test_an_actor_whose_country_changes_takes_its_claims_along(curator):
+    state = Actor.objects.create(slug="testland", name="Testland", kind="state", country_id="TV")
+    leader = Actor.objects.create(slug="testland-leader", name="Leader", kind="person", country_id="TV")
+    a = _troops(_source("a"), state, value=3_000)
+    b = _troops(_source("b"), leader, value=3_000)
+    assert a.membership.proposition_id == b.membership.proposition_id
+    leader.name = "Renamed leader"
+    leader.save()  # a rename changes nothing the grouping reads
+    leader.country_id = "TO"
+    leader.save()
+    b.membership.refresh_from_db()
+    assert b.membership.proposition.subject_country_id == "TO"
+    assert b.membership.proposition_id != Membership.objects.get(claim=a).proposition_id
