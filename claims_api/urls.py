@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from apps.accounts.api.views import ApiTokenViewSet
 from apps.actors.api.views import ActorViewSet
 from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimStanceViewSet, ClaimViewSet
+from apps.comparisons.api.views import ClaimComparisonView, ComparisonViewSet
 from apps.core import views as core_views
 from apps.core.api.index import ApiIndexView
 from apps.core.health import LivenessView, ReadinessView
@@ -23,6 +24,7 @@ router.register("claim-relations", ClaimRelationViewSet, basename="claimrelation
 router.register("claim-kinds", ClaimKindViewSet, basename="claim-kind")
 router.register("claim-stances", ClaimStanceViewSet, basename="claim-stance")
 router.register("tokens", ApiTokenViewSet, basename="token")
+router.register("comparisons", ComparisonViewSet, basename="comparison")
 router.register(r"sources/(?P<source_slug>[^/.]+)/candidates", SourceCandidateViewSet, basename="source-candidate")
 
 api_urls = [
@@ -38,6 +40,7 @@ api_index = ApiIndexView.as_view(
 urlpatterns = [
     path("api/v1/", api_index, name="api-index"),
     path("api/v1/", include((api_urls, "api"))),
+    path("api/v1/claims/<int:pk>/comparison/", ClaimComparisonView.as_view(), name="claim-comparison"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

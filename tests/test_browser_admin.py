@@ -257,3 +257,67 @@ def _curate_in_the_browser(page, admin_server, username, password, source, start
     assert found is not None, [item["id"] for item in results]
     assert found["review_status"] == "published" and found["subject"]["slug"] == "france"
     assert (found["anchor"]["exact"], found["anchor"]["start"], found["anchor"]["end"]) == (PASSAGE, start, end)
+
+
+TROOPS_CLAIM = "kerres-putin-soldiers-around-ukraine"
+TROOPS_OTHER = "kempe-putin-100000-soldiers-ukraine-border"
+
+
+def test_a_curator_reads_a_comparison_and_overrules_a_verdict(admin_server, browser_curator):
+    """The claim page's comparison panel and its chart, and a verdict overruled in one click."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from apps.claims.models import Claim
+
+    claim = Claim.objects.get(key=TROOPS_CLAIM)
+    other = Claim.objects.get(key=TROOPS_OTHER)
+    username, password, token = browser_curator
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1440, "height": 1000})
+                page.set_default_timeout(15_000)
+                page.goto(f"{admin_server}/admin/login/?next=/admin/claims/claim/{claim.pk}/change/")
+                page.fill("#id_username", username)
+                page.fill("#id_password", password)
+                page.click("input[type=submit]")
+                panel = page.locator("#comparison")
+                expect(panel).to_be_visible()
+                expect(panel).to_contain_text("Troop deployment · Russian Federation · soldiers")
+
+                # The chart: an SVG image with a title, one labelled box per claim, a legend to read it without colour.
+                chart = panel.locator("svg[role=img]")
+                expect(chart).to_be_visible()
+                title_id = chart.get_attribute("aria-labelledby").split()[0]
+                expect(chart.locator(f"title#{title_id}")).to_contain_text("Reported figures")
+                boxes = chart.locator("g.interval")
+                expect(boxes).to_have_count(3)
+                labels = [boxes.nth(i).get_attribute("aria-label") for i in range(3)]
+                assert any("open above" in label and "over 100,000" in label for label in labels), labels
+                assert all(box.bounding_box()["height"] > 0 for box in (boxes.nth(i) for i in range(3)))
+                expect(panel.locator("figcaption li")).to_have_count(3)
+                expect(panel.locator("figcaption")).to_contain_text("tens of thousands")
+                page.locator("#comparison").scroll_into_view_if_needed()
+                page.screenshot(path=str(ARTIFACTS / "admin-comparison-panel.png"), full_page=True)
+
+                # The pair with Kempe agrees by rule and by a curated relation; overrule it as contradicting.
+                row = panel.locator(f'tr.pair[data-claim="{other.pk}"]')
+                expect(row.locator("td.decided")).to_contain_text("Agrees")
+                row.get_by_role("button", name="Overrule: contradicts").click()
+                expect(page.locator(".messagelist .success")).to_contain_text("contradicts")
+                row = page.locator(f'#comparison tr.pair[data-claim="{other.pk}"]')
+                expect(row.locator("td.curated")).to_contain_text("contradicts")
+                expect(row.locator("td.decided")).to_contain_text("Disagrees")
+                expect(row.locator("td.decided")).to_contain_text("curator")
+            finally:
+                browser.close()
+    finally:
+        for pk in (claim.pk, other.pk):
+            listed = _api(f"{admin_server}/api/v1/claim-relations/?claim={pk}&type=contradicts", token)["results"]
+            for relation in listed:
+                if {relation["from_claim"]["id"], relation["to_claim"]["id"]} == {claim.pk, other.pk}:
+                    _api(f"{admin_server}/api/v1/claim-relations/{relation['id']}/", token, method="DELETE")
+    remaining = _api(f"{admin_server}/api/v1/claim-relations/?claim={claim.pk}&type=contradicts", token)["results"]
+    assert all({r["from_claim"]["id"], r["to_claim"]["id"]} != {claim.pk, other.pk} for r in remaining)

@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from apps.actors.models import Actor, ActorKind
 from apps.claims.kinds import ClaimStance
 from apps.claims.models import Claim, Confidence, QuoteAnchor, ReviewStatus
-from apps.claims.services import claim_check
+from apps.claims.services import claim_check, claims_changed
 from apps.claims.validation import QUANTITY_PARTS, anchor_locate, client_field_name
 from apps.core.validation import validation_messages
 from apps.countries.models import Country
@@ -209,6 +209,7 @@ class _Importer:
         self.pending_sources: list[Source] = []
         self.id_pools: dict[type, list[int]] = {}
         self.pending_claims: list[tuple] = []
+        self.written_ids: list[int] = []
         self.pending_links: list[tuple[int, str]] = []
         self.keys: set[str] = set()
         self.now = datetime.datetime.now(datetime.UTC)
@@ -404,6 +405,7 @@ class _Importer:
         if not self.pending_claims:
             return
         ids = [self.next_id(Claim) for _ in self.pending_claims]
+        self.written_ids.extend(ids)
         self.writer.submit(list(zip(ids, self.pending_claims, strict=True)))
         self.summary.claims += len(self.pending_claims)
         self.pending_claims = []
@@ -491,4 +493,5 @@ def ndjson_import(
             summary = importer.run(lines)
             if summary.errors:
                 raise NdjsonImportError(summary.errors)  # leaving the atomic block rolls everything back
+        claims_changed.send(sender=Claim, claim_ids=importer.written_ids)
     return summary

@@ -127,12 +127,15 @@ class Claim(models.Model):
     # full-text vector over summary, quote and source title.
     reported_on = models.DateField(null=True, blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Derived by apps.comparisons (its services are the only writer): whether another
+    # document's published claim disagrees with this one (see apps/comparisons/verdicts.py).
+    disputed = models.BooleanField(default=False, db_default=False, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     # Who changed what, when. The derived columns are rebuilt by the database and left out.
-    history = HistoricalRecords(excluded_fields=["reported_on", "search_vector"], m2m_fields=["countries"])
+    history = HistoricalRecords(excluded_fields=["reported_on", "search_vector", "disputed"], m2m_fields=["countries"])
 
     class Meta:
         ordering = [F("reported_on").desc(nulls_last=True), "-id"]
@@ -157,6 +160,14 @@ class Claim(models.Model):
                 F("id").desc(),
                 name="claim_location_kind_newest",
                 include=["review_status"],
+            ),
+            # The disputed few, newest first: a disputed=true page reads them alone.
+            models.Index(
+                F("reported_on").desc(nulls_last=True),
+                F("id").desc(),
+                name="claim_disputed_newest",
+                include=["review_status"],
+                condition=Q(disputed=True),
             ),
             models.Index(fields=["source", "id"], name="claim_source"),
             models.Index(fields=["subject"], name="claim_subject"),

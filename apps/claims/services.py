@@ -11,6 +11,7 @@ from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.dispatch import Signal
 from simple_history.utils import update_change_reason
 
 from apps.claims.models import Claim, ClaimRelation, QuoteAnchor, ReviewStatus
@@ -22,6 +23,10 @@ from apps.sources.models import Source
 # The text search configuration of claim_search_vector() (migration 0010), which the search filter must match.
 SEARCH_CONFIG = "english"
 
+
+# Sent with ``claim_ids`` once the derived data of written claims is fresh, so that apps
+# built on claims (comparisons) can recompute what they derive from them.
+claims_changed = Signal()
 
 _deferred_refresh: ContextVar[set[int] | None] = ContextVar("deferred_refresh", default=None)
 
@@ -61,6 +66,7 @@ def claims_refresh_derived(*, claim_ids: Iterable[int]) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT claims_refresh_derived(%s::bigint[])", [ids])
+    claims_changed.send(sender=Claim, claim_ids=ids)
 
 
 def anchor_set(*, claim: Claim, exact: str, start: int | None = None) -> QuoteAnchor:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "apps.claims",
     "apps.intake",
     "apps.reading",
+    "apps.comparisons",
 ]
 
 MIDDLEWARE = [
@@ -263,6 +264,10 @@ SPECTACULAR_SETTINGS = {
         "ActorKindEnum": "apps.actors.models.ActorKind",
         "SourceKindEnum": "apps.sources.models.SourceKind",
         "ErrorLocationEnum": "apps.core.api.errors.ErrorLocation",
+        "VerdictEnum": "apps.comparisons.verdicts.Verdict",
+        "ComparisonRuleEnum": "apps.comparisons.verdicts.ComparisonRule",
+        "AgreementEnum": "apps.comparisons.selectors.Agreement",
+        "AsOfRuleEnum": "apps.sources.publication.AsOfRule",
     },
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

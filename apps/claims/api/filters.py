@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import F, Q
+from drf_spectacular.utils import OpenApiParameter
 
 from apps.actors.models import Actor
 from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
@@ -14,8 +15,27 @@ from apps.core.api.filtering import (
     any_of,
 )
 from apps.sources.models import Source
+from apps.sources.publication import DEFAULT_AS_OF_RULE, AsOfRule, sources_published_by
 
 MULTI = " Several values: comma-separated or repeated."
+BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+AS_OF_HELP = (
+    "Only what had been reported by this date (YYYY-MM-DD): claims whose source counts as published on or "
+    "before it. A source dated only to a month or year counts from the last day of its period unless "
+    "as_of_rule=period_start; undated sources never count. The response's As-Of header names the rule applied."
+)
+AS_OF_RESPONSE_HEADER = OpenApiParameter(
+    "As-Of",
+    str,
+    OpenApiParameter.HEADER,
+    response=True,
+    description="Present when as_of was given: the date and the rule that counted the sources, "
+    "e.g. '2022-01-10; rule=period_end'.",
+)
+AS_OF_RULE_HELP = (
+    "How as_of counts a source dated only to a month or year: period_end (default; what had certainly been "
+    "published) or period_start (what may have been published)."
+)
 
 
 class ClaimFilterSet(RequestedFilterSet):
@@ -77,6 +97,16 @@ class ClaimFilterSet(RequestedFilterSet):
         method="filter_related",
         help_text="Claims with at least one relation of this type, in either direction." + MULTI,
     )
+    disputed = django_filters.ChoiceFilter(
+        choices=BOOLEAN_CHOICES,
+        method="filter_disputed",
+        help_text="true: claims that a published claim of another document disagrees with (a curated "
+        "contradiction, or a computed disagreement no curated relation overrules); false: the others.",
+    )
+    as_of = django_filters.DateFilter(method="filter_as_of", help_text=AS_OF_HELP)
+    as_of_rule = django_filters.ChoiceFilter(
+        choices=AsOfRule.choices, method="filter_nothing", help_text=AS_OF_RULE_HELP
+    )
     search = django_filters.CharFilter(
         method="filter_search",
         help_text="Full-text search over summary, quote and source title (English stemming; "
@@ -126,6 +156,20 @@ class ClaimFilterSet(RequestedFilterSet):
             return queryset
         relations = visible_relations(self.request.user if self.request else None).filter(type__in=types)
         return queryset.filter(Q(id__in=relations.values("from_claim_id")) | Q(id__in=relations.values("to_claim_id")))
+
+    def filter_disputed(self, queryset, name, value):
+        return queryset.filter(disputed=value == "true")
+
+    def chosen_as_of_rule(self) -> str:
+        return self.form.cleaned_data.get("as_of_rule") or DEFAULT_AS_OF_RULE
+
+    def filter_as_of(self, queryset, name, value):
+        # The reported_on bound is implied by the source's; it lets newest-first pages start at the date.
+        sources = sources_published_by(as_of=value, rule=self.chosen_as_of_rule())
+        return queryset.filter(reported_on__lte=value, source__in=sources.values("id"))
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
 
     def filter_search(self, queryset, name, value):
         return claims_matching(queryset, value)

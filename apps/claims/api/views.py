@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from apps.claims import exports
-from apps.claims.api.filters import ClaimFilterSet, ClaimRelationFilterSet
+from apps.claims.api.filters import AS_OF_RESPONSE_HEADER, ClaimFilterSet, ClaimRelationFilterSet
 from apps.claims.api.serializers import (
     ClaimCreateSerializer,
     ClaimHistoryEntrySerializer,
@@ -38,6 +38,7 @@ from apps.core.api.schema import ErrorSerializer
 from apps.core.api.sparse import fields_parameter, requested_fields
 from apps.core.api.viewsets import ServiceModelViewSet
 from apps.core.validation import validation_messages
+from apps.sources.publication import as_of_headers
 
 
 def _api_errors(error: DjangoValidationError) -> ApiValidationError:
@@ -75,7 +76,7 @@ The file is read from one snapshot of the database, however long it takes to dow
         summary="List claims",
         description="Claims with their actors, countries, source, quote anchor and relations, newest source first. "
         "Anonymous clients see published claims only.",
-        parameters=[fields_parameter(ClaimSerializer)],
+        parameters=[fields_parameter(ClaimSerializer), AS_OF_RESPONSE_HEADER],
     ),
     retrieve=extend_schema(
         summary="Get a claim",
@@ -131,7 +132,10 @@ class ClaimViewSet(ServiceModelViewSet):
         claims = self.filter_queryset(visible_claims(request.user))
         ids = [key["pk"] for key in self.paginator.paginate_queryset(claims, request, view=self, keys_only=True)]
         page = claims_in_order(request.user, ids, fields=self.requested_fields())
-        return self.paginator.get_paginated_response(self.get_serializer(page, many=True).data)
+        response = self.paginator.get_paginated_response(self.get_serializer(page, many=True).data)
+        for name, value in as_of_headers(request.query_params).items():
+            response[name] = value
+        return response
 
     @extend_schema(
         operation_id="claims_export",

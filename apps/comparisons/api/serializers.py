@@ -1,0 +1,194 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.actors.api.serializers import ActorBriefSerializer
+from apps.claims.api.serializers import QuantitySerializer
+from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
+from apps.claims.models import Claim, RelationType, ReviewStatus
+from apps.claims.quantities import QuantityUnit
+from apps.comparisons.models import Proposition
+from apps.comparisons.selectors import Agreement
+from apps.comparisons.verdicts import ComparisonRule, Verdict
+from apps.core.api.fields import OptionalChoiceField
+from apps.core.dates import DatePrecision
+from apps.countries.api.serializers import CountryBriefSerializer
+from apps.sources.api.serializers import SourceBriefSerializer
+from apps.sources.publication import AsOfRule
+
+
+def proposition_label(proposition: Proposition) -> str:
+    """'Troop deployment · RU · soldiers': the kind and whatever the grouping key names."""
+
+    def party(actor, country):
+        return country.name if country else (actor.name if actor else None)
+
+    parts = [
+        party(proposition.subject, proposition.subject_country),
+        f"→ {target}" if (target := party(proposition.object, proposition.object_country)) else None,
+        f"in {proposition.location.name}" if proposition.location else None,
+        proposition.get_unit_display().lower() if proposition.unit else None,
+    ]
+    return " · ".join([proposition.get_kind_display(), *filter(None, parts)])
+
+
+class PropositionSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:comparison-detail")
+    label = serializers.SerializerMethodField(help_text="The kind and the grouping key in words.")
+    subject = ActorBriefSerializer(allow_null=True, help_text="The subject, when it is not a state or a person.")
+    subject_country = CountryBriefSerializer(
+        allow_null=True, help_text="The country a state or person subject stands for."
+    )
+    object = ActorBriefSerializer(allow_null=True)
+    object_country = CountryBriefSerializer(allow_null=True)
+    location = CountryBriefSerializer(allow_null=True)
+    unit = OptionalChoiceField(choices=QuantityUnit.choices)
+    curated = serializers.SerializerMethodField(help_text="Made by a curator (a split), not by the grouping rule.")
+
+    class Meta:
+        model = Proposition
+        fields = [
+            "id",
+            "url",
+            "label",
+            "kind",
+            "subject",
+            "subject_country",
+            "object",
+            "object_country",
+            "location",
+            "unit",
+            "claim_count",
+            "document_count",
+            "disputed",
+            "curated",
+        ]
+
+    def get_label(self, proposition) -> str:
+        return proposition_label(proposition)
+
+    def get_curated(self, proposition) -> bool:
+        return proposition.key is None
+
+
+class ComparedClaimSerializer(serializers.ModelSerializer):
+    """A claim in brief, with what comparisons look at: quantity, valid time, report date, source."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+    kind = serializers.ChoiceField(choices=ClaimKind.choices)
+    status = serializers.ChoiceField(choices=ClaimStatus.choices)
+    stance = serializers.ChoiceField(choices=ClaimStance.choices)
+    source = SourceBriefSerializer()
+    subject = ActorBriefSerializer(allow_null=True)
+    quantity = QuantitySerializer(source="*", allow_null=True)
+    valid_from_precision = OptionalChoiceField(choices=DatePrecision.choices)
+    valid_to_precision = OptionalChoiceField(choices=DatePrecision.choices)
+    review_status = serializers.ChoiceField(choices=ReviewStatus.choices)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "url",
+            "kind",
+            "status",
+            "stance",
+            "summary",
+            "source",
+            "subject",
+            "quantity",
+            "valid_from",
+            "valid_from_precision",
+            "valid_to",
+            "valid_to_precision",
+            "reported_on",
+            "review_status",
+            "disputed",
+        ]
+
+
+class PairRelationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    type = serializers.ChoiceField(choices=RelationType.choices)
+    from_claim = serializers.IntegerField()
+    to_claim = serializers.IntegerField()
+    note = serializers.CharField()
+
+
+class PairSerializer(serializers.Serializer):
+    claims = serializers.SerializerMethodField(help_text="The two claims' ids, older report first.")
+    verdict = serializers.ChoiceField(choices=Verdict.choices, help_text="What the rules compute.")
+    rule = serializers.ChoiceField(choices=ComparisonRule.choices, help_text="The rule that produced the verdict.")
+    rule_description = serializers.CharField()
+    curated_verdict = serializers.ChoiceField(
+        choices=Verdict.choices,
+        allow_null=True,
+        help_text="What the curated relations between the two say, if anything.",
+    )
+    relations = PairRelationSerializer(many=True, help_text="Curated relations between the two claims.")
+    decided_verdict = serializers.ChoiceField(
+        choices=Verdict.choices, help_text="The verdict that stands: the curated one when there is one."
+    )
+    decided_by = serializers.ChoiceField(choices=[("rule", "rule"), ("curator", "curator")])
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2))
+    def get_claims(self, pair) -> list[int]:
+        return [claim.pk for claim in pair["claims"]]
+
+
+class FigureRangeSerializer(serializers.Serializer):
+    lower = serializers.FloatField(allow_null=True, help_text="Null: unbounded below.")
+    upper = serializers.FloatField(allow_null=True, help_text="Null: unbounded above.")
+    unit = OptionalChoiceField(choices=QuantityUnit.choices)
+
+
+class ComparisonSummarySerializer(serializers.Serializer):
+    documents = serializers.IntegerField()
+    reported_range = FigureRangeSerializer(
+        allow_null=True, help_text="From the lowest to the highest value any claim allows; null without figures."
+    )
+    common_range = FigureRangeSerializer(
+        allow_null=True, help_text="The values every figure allows; null when none fits them all (or no figures)."
+    )
+    agreement = serializers.ChoiceField(choices=Agreement.choices)
+
+
+class AsOfSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    rule = serializers.ChoiceField(choices=AsOfRule.choices)
+    description = serializers.SerializerMethodField()
+
+    def get_description(self, as_of) -> str:
+        return AsOfRule(as_of.rule).label
+
+
+class ComparisonSerializer(serializers.Serializer):
+    proposition = PropositionSerializer()
+    as_of = AsOfSerializer(allow_null=True, help_text="The as_of date and rule that selected the claims, if any.")
+    claims = ComparedClaimSerializer(many=True)
+    summary = ComparisonSummarySerializer()
+    pairs = PairSerializer(many=True)
+
+
+class MoveSerializer(serializers.Serializer):
+    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all(), help_text="The claim to put here.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="Why it belongs here.")
+
+
+class SplitSerializer(serializers.Serializer):
+    claims = serializers.PrimaryKeyRelatedField(
+        queryset=Claim.objects.all(), many=True, help_text="Claims to take out into a new proposition of their own."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MergeSerializer(serializers.Serializer):
+    propositions = serializers.PrimaryKeyRelatedField(
+        queryset=Proposition.objects.all(), many=True, help_text="Propositions whose claims move into this one."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReleaseSerializer(serializers.Serializer):
+    claim = serializers.PrimaryKeyRelatedField(
+        queryset=Claim.objects.all(), help_text="A claim a curator placed, to give back to the grouping rule."
+    )

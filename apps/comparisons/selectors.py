@@ -1,0 +1,196 @@
+"""Reads: which propositions a user may see, and a proposition's comparison as that user sees it."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection, models
+from django.db.models import Count, F
+
+from apps.claims.models import Claim, ReviewStatus
+from apps.claims.selectors import visible_claims
+from apps.comparisons.models import Membership, Proposition
+from apps.comparisons.verdicts import ComparisonRule, Verdict, members_sql, pairs_sql
+from apps.sources.publication import DEFAULT_AS_OF_RULE, sources_published_by
+
+_PAIRS = pairs_sql()
+# The time each member is compared at, its first and last day (null where open).
+_SPANS = f"""
+SELECT claim_id, lower(span), upper(span) - 1
+FROM ({members_sql()}) members
+"""
+
+
+class Agreement(models.TextChoices):
+    """The overall label of a comparison, from its pairs' deciding verdicts."""
+
+    AGREE = "agree", "Every pair agrees"
+    DISAGREE = "disagree", "At least one pair disagrees"
+    CHANGED_OVER_TIME = "changed_over_time", "No pair disagrees; some changed over time, none is undetermined"
+    UNDETERMINED = "undetermined", "No pair disagrees, and not every pair could be judged"
+    SINGLE_DOCUMENT = "single_document", "Its claims come from one document: nothing to compare"
+
+
+@dataclass
+class AsOf:
+    date: datetime.date
+    rule: str
+
+
+@dataclass
+class Comparison:
+    proposition: Proposition
+    claims: list[Claim]
+    pairs: list[dict]
+    summary: dict
+    spans: dict[int, tuple[datetime.date | None, datetime.date | None]]
+    as_of: AsOf | None = None
+
+
+def compared_claims(user, *, as_of: AsOf | None = None):
+    """The claims a user may see in comparisons: visible, not rejected, reported by ``as_of`` when given."""
+    claims = visible_claims(user).exclude(review_status=ReviewStatus.REJECTED)
+    if as_of is not None:
+        sources = sources_published_by(as_of=as_of.date, rule=as_of.rule)
+        claims = claims.filter(reported_on__lte=as_of.date, source__in=sources.values("id"))
+    return claims
+
+
+def visible_proposition(user, pk) -> Proposition | None:
+    """The proposition, if it has at least one claim the user may see."""
+    proposition = Proposition.objects.filter(pk=pk).first()
+    if proposition is None:
+        return None
+    members = Membership.objects.filter(proposition=proposition, claim__in=visible_claims(user))
+    return proposition if members.exists() else None
+
+
+def propositions_compared(user, *, as_of: AsOf | None = None):
+    """Propositions whose published claims come from two or more documents; with ``as_of``, whose
+    claims the user may see and reported by then do."""
+    if as_of is None:
+        return Proposition.objects.filter(document_count__gte=2)
+    members = (
+        Membership.objects.filter(claim__in=compared_claims(user, as_of=as_of))
+        .values("proposition_id")
+        .annotate(documents=Count("claim__source", distinct=True))
+        .filter(documents__gte=2)
+    )
+    return Proposition.objects.filter(id__in=members.values("proposition_id"))
+
+
+def _summary(claims: list[Claim], pairs: list[dict]) -> dict:
+    figures = [
+        (c.quantity_lower, c.quantity_upper)
+        for c in claims
+        if c.quantity_lower is not None or c.quantity_upper is not None
+    ]
+    reported = common = None
+    if figures:
+        lowers = [low for low, _ in figures]
+        uppers = [up for _, up in figures]
+        # A missing bound is open: the span is open on that side, and the common part is bounded by the others.
+        reported = {
+            "lower": None if None in lowers else min(lowers),
+            "upper": None if None in uppers else max(uppers),
+        }
+        known_lowers = [low for low in lowers if low is not None]
+        known_uppers = [up for up in uppers if up is not None]
+        low = max(known_lowers) if known_lowers else None
+        up = min(known_uppers) if known_uppers else None
+        if low is None or up is None or low <= up:
+            common = {"lower": low, "upper": up}
+    units = {c.quantity_unit for c in claims if c.quantity_unit}
+    unit = units.pop() if len(units) == 1 else None
+    if reported is not None:
+        reported["unit"] = unit
+    if common is not None:
+        common["unit"] = unit
+    deciding = {pair["decided_verdict"] for pair in pairs}
+    if not pairs:
+        agreement = Agreement.SINGLE_DOCUMENT
+    elif Verdict.DISAGREES in deciding:
+        agreement = Agreement.DISAGREE
+    elif deciding == {Verdict.AGREES}:
+        agreement = Agreement.AGREE
+    elif Verdict.CHANGED_OVER_TIME in deciding and Verdict.UNDETERMINED not in deciding:
+        agreement = Agreement.CHANGED_OVER_TIME
+    else:
+        agreement = Agreement.UNDETERMINED
+    return {
+        "documents": len({c.source_id for c in claims}),
+        "reported_range": reported,
+        "common_range": common if figures else None,
+        "agreement": agreement,
+    }
+
+
+def _pair(row: dict, by_id: dict[int, Claim]) -> dict:
+    return {
+        "claims": [by_id[row["a_id"]], by_id[row["b_id"]]],
+        "verdict": row["verdict"],
+        "rule": row["rule"],
+        "rule_description": ComparisonRule(row["rule"]).label,
+        "curated_verdict": row["curated_verdict"],
+        "relations": row["relations"] or [],
+        "decided_verdict": row["curated_verdict"] or row["verdict"],
+        "decided_by": "curator" if row["curated_verdict"] else "rule",
+    }
+
+
+def comparisons_build(*, propositions: list[Proposition], user, as_of: AsOf | None = None) -> list[Comparison]:
+    """Each proposition's claims the user may see, every pair of them from different documents with its
+    computed and curated verdicts, and a summary. Three queries however many propositions and claims."""
+    if not propositions:
+        return []
+    claims = list(
+        compared_claims(user, as_of=as_of)
+        .filter(membership__proposition__in=propositions)
+        .annotate(compared_in=F("membership__proposition_id"))
+        .select_related("source", "subject", "object", "claimant", "location")
+        .defer("source__text", "source__metadata_notes", "search_vector")
+        .order_by("reported_on", "id")
+    )
+    by_id = {claim.pk: claim for claim in claims}
+    parameters = {
+        "all": False,
+        "propositions": [p.pk for p in propositions],
+        "published": False,
+        "claim_ids": list(by_id),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SPANS, parameters)
+        spans = {claim_id: (start, end) for claim_id, start, end in cursor.fetchall()}
+        cursor.execute(_PAIRS, parameters)
+        columns = [column.name for column in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    members: dict[int, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        members[claim.compared_in].append(claim)
+    pairs: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        pairs[row["proposition_id"]].append(_pair(row, by_id))
+    position = {claim.pk: index for index, claim in enumerate(claims)}
+    comparisons = []
+    for proposition in propositions:
+        own = sorted(pairs[proposition.pk], key=lambda p: (position[p["claims"][0].pk], position[p["claims"][1].pk]))
+        own_claims = members[proposition.pk]
+        comparisons.append(
+            Comparison(
+                proposition=proposition,
+                claims=own_claims,
+                pairs=own,
+                summary=_summary(own_claims, own),
+                spans={c.pk: spans[c.pk] for c in own_claims if c.pk in spans},
+                as_of=as_of,
+            )
+        )
+    return comparisons
+
+
+def comparison_build(*, proposition: Proposition, user, as_of: AsOf | None = None) -> Comparison:
+    return comparisons_build(propositions=[proposition], user=user, as_of=as_of)[0]
+
+
+def as_of_from(*, date: datetime.date | None, rule: str | None) -> AsOf | None:
+    return AsOf(date=date, rule=rule or DEFAULT_AS_OF_RULE) if date else None
