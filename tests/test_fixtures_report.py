@@ -21,7 +21,11 @@ def test_a_summary_adds_no_degree_the_text_does_not_state():
         for word in degree_words.findall(claim.summary):
             assert word.lower() in claim.anchor.exact.lower(), (claim.key, word)
     exodus = Claim.objects.get(key="jb-russia-exodus-700000-after-mobilisation")
-    assert (exodus.quantity_qualifier, exodus.quantity_lower, exodus.quantity_upper) == ("approximately", 630000, 770000)
+    assert (exodus.quantity_qualifier, exodus.quantity_lower, exodus.quantity_upper) == (
+        "approximately",
+        630000,
+        770000,
+    )
 
 
 def test_a_party_to_a_joint_agreement_is_not_its_object():
