@@ -28,11 +28,19 @@ def test_a_summary_adds_no_degree_the_text_does_not_state():
     )
 
 
-def test_a_party_to_a_joint_agreement_is_not_its_object():
-    army_group = Claim.objects.get(key="jb-russia-belarus-joint-army-group-9000")
-    assert army_group.subject.slug == "belarus"
-    assert army_group.object is None
-    assert {country.code for country in army_group.countries.all()} == {"BY", "RU"}
+@pytest.mark.parametrize(
+    ("key", "parties"),
+    [
+        ("jb-russia-belarus-joint-army-group-9000", {"BY", "RU"}),
+        ("jb-china-russia-joint-exercises", {"CN", "RU"}),
+        ("jb-kyrgyz-tajik-bilateral-agreements", {"KG", "TJ"}),
+    ],
+)
+def test_a_party_to_a_joint_act_is_not_its_object(key, parties):
+    joint = Claim.objects.get(key=key)
+    assert joint.object is None
+    assert joint.subject.country_id in parties
+    assert parties <= {country.code for country in joint.countries.all()}
 
 
 def test_almost_a_figure_is_bounded_on_both_sides():
@@ -64,8 +72,50 @@ def test_a_statement_is_not_recorded_as_a_measure():
 
 def test_an_inference_of_the_authors_is_not_an_act_of_the_actor():
     inferred = Claim.objects.get(key="jb-russia-no-military-intervention-south-caucasus")
-    assert inferred.status == "predicted"
+    assert (inferred.status, inferred.stance) == ("predicted", "prediction")
     assert inferred.summary.startswith("The authors infer")
+    for claim in report_claims().filter(status__in=["refused", "denied"]):
+        assert claim.stance in ("stated", "attributed"), claim.key
+
+
+def test_a_pretended_condemnation_is_doubted():
+    pretended = Claim.objects.get(key="jb-turkey-condemns-invasion")
+    assert (pretended.status, pretended.stance) == ("condemned", "doubted")
+    for claim in report_claims():
+        if re.search(r"\bpretends?\b|remains speculative", claim.anchor.exact):
+            assert claim.stance == "doubted", claim.key
+
+
+def test_the_report_says_whose_word_and_how_sure():
+    claims = report_claims()
+    for claim in claims.filter(stance="attributed"):
+        assert claim.claimant_id is not None, claim.key
+    for claim in claims.filter(claimant__isnull=False):
+        assert claim.stance == "attributed", claim.key
+    for claim in claims.filter(status="predicted"):
+        assert claim.stance in ("prediction", "hedged"), claim.key
+    assert set(claims.values_list("stance", flat=True)) == {
+        "stated",
+        "attributed",
+        "assessment",
+        "prediction",
+        "hedged",
+        "doubted",
+    }
+
+
+def test_requests_are_not_demands():
+    for key in ("jb-tajikistan-asks-putin-for-respect", "jb-russia-urges-kyrgyz-tajik-dialogue"):
+        assert Claim.objects.get(key=key).status == "requested"
+    clause = Claim.objects.get(key="jb-armenia-invokes-csto-solidarity-clause")
+    assert clause.status == "requested"
+    assert (clause.quantity_value, clause.quantity_unit) == (2, "rank")
+
+
+def test_a_casualty_report_without_a_toll_keeps_its_kind():
+    clashes = Claim.objects.get(key="jb-kyrgyz-tajik-clashes-deadliest-in-30-years")
+    assert clashes.kind == "casualties"
+    assert not clashes.has_quantity
 
 
 def test_every_state_of_the_report_has_a_valid_time():
