@@ -175,8 +175,9 @@ def test_the_statements_found_missing_are_recorded():
 
 
 def _period(claim) -> tuple:
-    """The claim's valid period, an open edge taken as its other edge."""
-    return (claim.valid_from or claim.valid_to, claim.valid_to or claim.valid_from)
+    """The claim's valid period, an open edge taken as its other edge; undated, the day it was reported."""
+    start = claim.valid_from or claim.valid_to or claim.reported_on
+    return (start, claim.valid_to or claim.valid_from or claim.reported_on)
 
 
 def test_figures_that_contradict_each_other_hold_for_the_same_time():
