@@ -64,7 +64,7 @@ def live_api(django_db_setup, django_db_blocker):
         database_url = _test_database_url()
     try:
         with gunicorn_server(env={"DATABASE_URL": database_url}, ready_path="/api/v1/claim-kinds/") as server:
-            yield {"base_url": server.base_url, "token": token, "user": user}
+            yield {"base_url": server.base_url, "token": token, "user": user, "database_url": database_url}
     finally:
         with django_db_blocker.unblock():
             user.delete()

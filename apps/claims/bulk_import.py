@@ -10,7 +10,7 @@ database without claims, the claim tables' foreign keys are dropped for the load
 added back before the commit, each checked in one pass rather than row by row.
 Claims are validated by the same rules as every other write path
 (``apps.claims.validation``) and written with PostgreSQL COPY in batches; the
-derived columns (publication date, search vector, list document, any-role
+derived columns (publication date, search vector, any-role
 countries) are computed in the same statements rather than updated afterwards.
 """
 
@@ -29,8 +29,9 @@ from django.db import connection, transaction
 from apps.actors.models import Actor, ActorKind
 from apps.claims.kinds import ClaimStance
 from apps.claims.models import Claim, Confidence, QuoteAnchor, ReviewStatus
-from apps.claims.services import list_document_sql, search_vector_sql
-from apps.claims.validation import anchor_locate, claim_validate, client_field_name
+from apps.claims.services import claim_check
+from apps.claims.validation import anchor_locate, client_field_name
+from apps.core.validation import validation_messages
 from apps.countries.models import Country
 from apps.sources.models import PublicationPrecision, Source, SourceKind
 from apps.sources.text import text_sha256
@@ -76,17 +77,10 @@ _CLAIM_COLUMNS = [
     "created_at",
     "updated_at",
 ]
-_STAGED_COLUMNS = [*_CLAIM_COLUMNS, "quote", "quote_start", "quote_end", "prefix", "suffix", "countries"]
-_STAGED_ANCHOR = (
-    "json_build_object('exact', i.quote, 'start', i.quote_start, 'end', i.quote_end, "
-    "'prefix', i.prefix, 'suffix', i.suffix)"
-)
-_STAGED_COUNTRIES = "SELECT unnest(i.countries)"
+_STAGED_COLUMNS = [*_CLAIM_COLUMNS, "quote", "quote_start", "quote_end", "prefix", "suffix"]
 _PUBLISH_STAGED_CLAIMS = f"""
-INSERT INTO claims_claim ({", ".join(_CLAIM_COLUMNS)}, reported_on, search_vector, list_document)
-SELECT {", ".join(f"i.{c}" for c in _CLAIM_COLUMNS)}, s.published_on,
-       {search_vector_sql(summary="i.summary", quote="i.quote", title="s.title")},
-       {list_document_sql(claim="i", reported_on="s.published_on", anchor=_STAGED_ANCHOR, involved=_STAGED_COUNTRIES)}
+INSERT INTO claims_claim ({", ".join(_CLAIM_COLUMNS)}, reported_on, search_vector)
+SELECT {", ".join(f"i.{c}" for c in _CLAIM_COLUMNS)}, s.published_on, claim_search_vector(i.summary, i.quote, s.title)
 FROM import_claim i JOIN sources_source s ON s.id = i.source_id;
 INSERT INTO claims_quoteanchor (claim_id, exact, start, "end", prefix, suffix)
 SELECT id, quote, quote_start, quote_end, prefix, suffix FROM import_claim;
@@ -157,38 +151,6 @@ def _choice(data: dict, name: str, choices, *, required: bool = True, default: s
     return value
 
 
-_CLAIM_CHOICES = {
-    name: {value for value, _ in Claim._meta.get_field(name).choices}
-    for name in (
-        "kind",
-        "status",
-        "stance",
-        "review_status",
-        "confidence",
-        "quantity_qualifier",
-        "quantity_unit",
-        "valid_from_precision",
-        "valid_to_precision",
-    )
-}
-
-
-def _check_choices(claim: Claim) -> None:
-    """The field checks ``clean_fields`` would make on a claim, at a fraction of its cost."""
-    errors = {}
-    for name, allowed in _CLAIM_CHOICES.items():
-        value = getattr(claim, name)
-        blank_ok = Claim._meta.get_field(name).blank
-        if value not in allowed and not (blank_ok and value == ""):
-            errors[name] = f"{value!r} is not a valid choice." if value else "This field is required."
-    if claim.key is not None and (len(claim.key) > 120 or not claim.key.replace("-", "").replace("_", "").isalnum()):
-        errors["key"] = "A key is a slug of at most 120 letters, digits, hyphens and underscores."
-    if len(claim.quantity_text) > 200:
-        errors["quantity_text"] = "At most 200 characters."
-    if errors:
-        raise ValidationError(errors)
-
-
 class _BatchWriter:
     """Writes claim batches from a second thread on the import's own connection and transaction.
 
@@ -226,8 +188,8 @@ class _BatchWriter:
     def _write(self, batch: list) -> None:
         with self.connection.cursor() as cursor:
             with cursor.copy(f"COPY import_claim ({', '.join(_STAGED_COLUMNS)}) FROM STDIN") as staged:
-                for claim_id, (row, involved, _, _) in batch:
-                    staged.write_row((claim_id, *row, list(involved)))
+                for claim_id, (row, _, _, _) in batch:
+                    staged.write_row((claim_id, *row))
             cursor.execute(_PUBLISH_STAGED_CLAIMS)
             with cursor.copy("COPY claims_claim_countries (claim_id, country_id) FROM STDIN") as m2m:
                 for claim_id, (_, involved, _, _) in batch:
@@ -256,7 +218,6 @@ class _Importer:
         self.pending_sources: list[Source] = []
         self.id_pools: dict[type, list[int]] = {}
         self.pending_claims: list[tuple] = []
-        self.pending_m2m: list[tuple[int, str]] = []
         self.pending_links: list[tuple[int, str]] = []
         self.keys: set[str] = set()
         self.now = datetime.datetime.now(datetime.UTC)
@@ -391,8 +352,7 @@ class _Importer:
             },
         )
         try:
-            _check_choices(claim)
-            claim_validate(claim)
+            claim_check(claim, validate_unique=False)  # keys are checked against the file and the table
             quote = data.get("quote")
             if not isinstance(quote, str):
                 raise ValidationError({"quote": "A claim needs a quote from its source."})
@@ -401,8 +361,8 @@ class _Importer:
                 raise ValidationError({"quote_start": "A whole number is required."})
             begin, end = anchor_locate(text, quote, start)
         except ValidationError as error:
-            name, messages = next(iter(error.message_dict.items()))
-            raise _LineError(client_field_name(name), " ".join(messages)) from None
+            name, message = validation_messages(error, field_name=client_field_name)[0]
+            raise _LineError(name, message) from None
         if key is not None:
             self.keys.add(key)
         context = QuoteAnchor.CONTEXT_LENGTH
@@ -465,7 +425,7 @@ class _Importer:
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS import_claim ON COMMIT DROP AS "
                 f"SELECT {', '.join(_CLAIM_COLUMNS)}, ''::text AS quote, 0 AS quote_start, 0 AS quote_end, "
-                "''::text AS prefix, ''::text AS suffix, '{}'::text[] AS countries FROM claims_claim WITH NO DATA"
+                "''::text AS prefix, ''::text AS suffix FROM claims_claim WITH NO DATA"
             )
         for number, raw in enumerate(lines, start=1):
             self.summary.lines = number
@@ -484,8 +444,8 @@ class _Importer:
             except _LineError as error:
                 self.summary.errors.append((number, error.field_name, error.message))
             except ValidationError as error:
-                for name, messages in error.message_dict.items():
-                    self.summary.errors.append((number, client_field_name(name), " ".join(messages)))
+                for name, message in validation_messages(error, field_name=client_field_name):
+                    self.summary.errors.append((number, name, message))
             if len(self.summary.errors) >= MAX_ERRORS:
                 break
         if not self.summary.errors:

@@ -15,6 +15,7 @@ from apps.claims.kinds import ClaimStance
 from apps.claims.models import Claim, ClaimRelation
 from apps.claims.services import claim_create, claim_relation_create, claim_update, claims_refresh_deferred
 from apps.claims.validation import client_field_name
+from apps.core.validation import validation_text
 from apps.countries.models import Country
 from apps.sources.models import Source
 from apps.sources.services import source_create, source_update
@@ -83,11 +84,7 @@ class LoadReport:
 
 
 def _reason(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return "; ".join(
-            f"{client_field_name(name)}: {' '.join(messages)}" for name, messages in error.message_dict.items()
-        )
-    return " ".join(error.messages)
+    return validation_text(error, field_name=client_field_name)
 
 
 def _read_yaml(path: Path):

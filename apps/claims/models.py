@@ -109,23 +109,18 @@ class Claim(models.Model):
     confidence = models.CharField(max_length=8, choices=Confidence.choices, default=Confidence.MEDIUM)
     notes = models.TextField(blank=True, help_text="Curator notes; never shown to anonymous users.")
 
-    # Derived, maintained by apps.claims.services on every write: the source's
-    # publication date (so "newest source first" is one index scan) and the
+    # Derived by the database function claims_refresh_derived (migration 0010), which the
+    # services call on every claim write and triggers call when the source changes: the
+    # source's publication date (so "newest source first" is one index scan) and the
     # full-text vector over summary, quote and source title.
     reported_on = models.DateField(null=True, blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
-    # Also derived: the claim's list representation as JSON text, all but its relations and
-    # notes (which depend on who asks), with URLs relative to the API root. A list page joins
-    # 100 of these instead of building 100 claims' JSON on every request (api/listing.py).
-    list_document = models.TextField(null=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # Who changed what, when. The derived columns are rebuilt by raw SQL and left out.
-    history = HistoricalRecords(
-        excluded_fields=["reported_on", "search_vector", "list_document"], m2m_fields=["countries"]
-    )
+    # Who changed what, when. The derived columns are rebuilt by the database and left out.
+    history = HistoricalRecords(excluded_fields=["reported_on", "search_vector"], m2m_fields=["countries"])
 
     class Meta:
         ordering = [F("reported_on").desc(nulls_last=True), "-id"]
@@ -304,7 +299,8 @@ class ClaimRelation(models.Model):
 class ClaimCountry(models.Model):
     """Derived: every country a claim touches in any role, for "everything about X" queries.
 
-    Rebuilt by ``apps.claims.services.claims_refresh_derived`` whenever a claim changes.
+    Rebuilt by the database function claims_refresh_derived whenever a claim, or the
+    country of one of its actors, changes.
     """
 
     # Served by claim_country_claim and, for the country, by the unique (country, claim) index.

@@ -33,6 +33,14 @@ class VerbatimTextField(forms.CharField):
         return value.replace("\r\n", "\n") if value else value
 
 
+class HttpsURLField(forms.URLField):
+    """A URL typed without a scheme is taken as https://, as Django 6 will do by default."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
 def history_changes(record) -> list[dict]:
     """The fields ``record`` changed compared with the same object's previous record: field, old, new."""
     if record.history_type != "~":

@@ -21,20 +21,15 @@ def _broken_anchors(source: Source) -> list[int]:
 
 @transaction.atomic
 def source_update(*, source: Source, **fields) -> Source:
-    # What claims copy of their source: search vectors hold the title; list documents the
-    # brief (slug, title, publisher, date); anchors must still match the text.
-    copied = ("text", "title", "published_on", "slug", "publisher")
-    before = [getattr(source, name) for name in copied]
+    # Claims derive their publication date and search vector from the source; the database
+    # refreshes those itself (a trigger of the claims app). The anchors must still match the text.
+    old_text = source.text
     for name, value in fields.items():
         setattr(source, name, value)
     source.full_clean(exclude=["text_sha256"])
-    if source.text != before[0]:
+    if source.text != old_text:
         source_text_check(source=source, text=source.text)
     source.save()
-    if [getattr(source, name) for name in copied] != before:
-        from apps.claims.services import claims_refresh_derived
-
-        claims_refresh_derived(claim_ids=source.claims.values_list("id", flat=True))
     return source
 
 

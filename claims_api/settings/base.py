@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "simple_history",
+    "apps.core",
     "apps.accounts",
     "apps.countries",
     "apps.actors",
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # ETags on every GET answer, and 304 Not Modified when If-None-Match still matches.
+    "django.middleware.http.ConditionalGetMiddleware",
     # Oversized bodies (413), NUL or non-UTF-8 bytes in the query string (400), before anything reads them.
     "apps.core.middleware.RequestGuardMiddleware",
     "apps.core.middleware.ApiResponseHeadersMiddleware",
@@ -99,18 +102,27 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# Django's backend with a health check that skips the round trip on a quiet connection.
-DATABASES["default"]["ENGINE"] = "claims_api.postgresql"
 # Fail fast (503) rather than hang when the database host does not answer.
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-# Django turns psycopg's prepared statements off (prepare_threshold None), and then even an
-# explicit prepare=True is ignored. Django's own queries bind client-side and are never
-# prepared either way; the claim list's page statement (apps/claims/api/listing.py) binds
-# server-side and, prepared, is planned once per connection instead of on every request.
-# Behind a transaction-pooling PgBouncer older than 1.21, set DATABASE_PREPARE_THRESHOLD=off.
-_prepare_threshold = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
-DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None if _prepare_threshold == "off" else int(_prepare_threshold)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# One cache for the anonymous response cache (apps/core/api/caching.py) and the throttling
+# counters: Redis when REDIS_URL is set, shared by every worker and server; otherwise this
+# process's memory. A Redis outage degrades to no caching and no throttling, not to errors.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "claims_api"),
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "claims_api"}}
+# How long an anonymous answer is kept; 0 turns the response cache off. Entries cannot go
+# stale (they are keyed by the database snapshot), so this only bounds the memory they use.
+RESPONSE_CACHE_SECONDS = int(os.environ.get("RESPONSE_CACHE_SECONDS", "300"))
 
 # Admin logins: after AXES_FAILURE_LIMIT failures for one username from one address, that pair
 # is locked out for AXES_COOLOFF_TIME (429). Counted in the database, so across all workers.
@@ -214,7 +226,10 @@ SPECTACULAR_SETTINGS = {
     },
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.sparse.sparse_fields_postprocessing_hook",
+    ],
 }
 
 LOGGING = {

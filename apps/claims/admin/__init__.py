@@ -23,6 +23,7 @@ from apps.claims.services import (
     claim_update,
 )
 from apps.core.admin import HistoryAdmin
+from apps.core.validation import validation_text
 from apps.sources.models import Source
 
 admin.site.site_header = "claims_api curation"
@@ -54,17 +55,11 @@ def quantity_label(claim: Claim) -> str:
     return f"{bounds} {unit}".strip() + wording
 
 
-def _validation_messages(error: ValidationError) -> str:
-    if not hasattr(error, "error_dict"):
-        return " ".join(error.messages)
-    parts = []
-    for name, texts in error.message_dict.items():
-        try:
-            label = Claim._meta.get_field(name).verbose_name
-        except FieldDoesNotExist:
-            label = name.replace("_", " ")
-        parts.append(f"{label}: {' '.join(texts)}" if name != "__all__" else " ".join(texts))
-    return "; ".join(parts)
+def _field_label(name: str) -> str:
+    try:
+        return str(Claim._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name.replace("_", " ")
 
 
 class RelationInline(admin.TabularInline):
@@ -170,7 +165,7 @@ class ClaimAdmin(HistoryAdmin):
             super()
             .get_queryset(request)
             .select_related("source", "subject", "anchor")
-            .defer("source__text", "source__metadata_notes", "search_vector", "list_document")
+            .defer("source__text", "source__metadata_notes", "search_vector")
         )
 
     def get_changeform_initial_data(self, request):
@@ -293,7 +288,7 @@ class ClaimAdmin(HistoryAdmin):
                 claim_review_status_set(claim=claim, review_status=review_status)
                 moved += 1
             except ValidationError as error:
-                refused.append((claim, _validation_messages(error)))
+                refused.append((claim, validation_text(error, field_name=_field_label)))
         if moved:
             self.message_user(request, f"{moved} claim{'s' if moved != 1 else ''} now {label}.", messages.SUCCESS)
         if unchanged:
@@ -360,8 +355,6 @@ class ClaimRelationAdmin(HistoryAdmin):
             .defer(
                 "from_claim__search_vector",
                 "to_claim__search_vector",
-                "from_claim__list_document",
-                "to_claim__list_document",
             )
         )
 

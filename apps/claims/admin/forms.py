@@ -146,12 +146,22 @@ class RelationInlineForm(forms.ModelForm):
         fields = "__all__"
         widgets = {"note": forms.Textarea(attrs={"rows": 2, "cols": 60})}
 
-    def _post_clean(self):
-        super()._post_clean()
-        # An inline form skips the constraints on its foreign key to the page's claim; the pair must
-        # still be new in either direction, as the service will insist.
-        if self.instance.from_claim_id and self.instance.to_claim_id:
+    def clean(self):
+        cleaned = super().clean()
+        # Django leaves out the constraints that involve the inline's foreign key to the page's
+        # claim; the pair must still be new in either direction, as the service will insist.
+        relation = ClaimRelation(
+            pk=self.instance.pk,
+            from_claim_id=self.instance.from_claim_id,
+            to_claim_id=self.instance.to_claim_id,
+            type=self.instance.type,
+        )
+        for name in ("from_claim", "to_claim", "type"):
+            if cleaned.get(name) is not None:
+                setattr(relation, name, cleaned[name])
+        if relation.from_claim_id and relation.to_claim_id:
             try:
-                self.instance.validate_constraints()
+                relation.validate_constraints()
             except ValidationError as error:
-                self._update_errors(error)
+                self.add_error(None, error)
+        return cleaned

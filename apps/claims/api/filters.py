@@ -6,8 +6,8 @@ from apps.actors.models import Actor
 from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
 from apps.claims.models import Claim, ClaimCountry, ClaimRelation, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityUnit
+from apps.claims.selectors import visible_relations
 from apps.claims.services import SEARCH_CONFIG
-from apps.claims.visibility import visible_relations
 from apps.core.api.filtering import (
     CountryCodeFilter,
     MultipleValueChoiceFilter,

@@ -7,6 +7,7 @@ from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
 from apps.claims.models import Claim, ClaimRelation, Confidence, QuoteAnchor, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityQualifier, QuantityUnit
 from apps.core.api.fields import OptionalChoiceField
+from apps.core.api.sparse import SparseFieldsMixin
 from apps.core.dates import DatePrecision
 from apps.countries.api.serializers import CountryBriefSerializer, CountryCodeField
 from apps.sources.api.serializers import SourceBriefSerializer
@@ -65,7 +66,7 @@ class ClaimRelationBriefSerializer(serializers.Serializer):
     claim = ClaimReferenceSerializer(help_text="The claim at the other end.")
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
     source = SourceBriefSerializer()
     subject = ActorBriefSerializer(allow_null=True)
@@ -115,13 +116,14 @@ class ClaimSerializer(serializers.ModelSerializer):
 
     def to_representation(self, claim):
         data = super().to_representation(claim)
-        if not hasattr(claim, "anchor"):
+        if "anchor" in self.fields and not hasattr(claim, "anchor"):
             data["anchor"] = None
         return data
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["anchor"].required = False
+        if "anchor" in fields:
+            fields["anchor"].required = False
         return fields
 
     @extend_schema_field(ClaimRelationBriefSerializer(many=True))

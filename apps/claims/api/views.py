@@ -1,7 +1,4 @@
-import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
@@ -10,7 +7,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from apps.claims.api.filters import ClaimFilterSet, ClaimRelationFilterSet
-from apps.claims.api.listing import claims_page_json
 from apps.claims.api.serializers import (
     ClaimKindSerializer,
     ClaimRelationSerializer,
@@ -20,7 +16,7 @@ from apps.claims.api.serializers import (
     ClaimWriteSerializer,
 )
 from apps.claims.kinds import KIND_RULES, STANCE_DESCRIPTIONS, ClaimKind, ClaimStance
-from apps.claims.models import ClaimRelation
+from apps.claims.selectors import claims_for_reading, claims_in_order, sees_drafts, visible_claims, visible_relations
 from apps.claims.services import (
     claim_create,
     claim_delete,
@@ -29,30 +25,16 @@ from apps.claims.services import (
     claim_update,
 )
 from apps.claims.validation import client_field_name
-from apps.claims.visibility import sees_drafts, visible_claims, visible_relations
+from apps.core.api.sparse import fields_parameter, requested_fields
 from apps.core.api.viewsets import ServiceModelViewSet
+from apps.core.validation import validation_messages
 
 
 def _api_errors(error: DjangoValidationError) -> ApiValidationError:
-    if hasattr(error, "error_dict"):
-        return ApiValidationError({client_field_name(f): msgs for f, msgs in error.message_dict.items()})
-    return ApiValidationError({"non_field_errors": error.messages})
-
-
-def _relations_towards(end: str, user):
-    """Relations whose ``end`` claim the user may see, with that claim's brief fields joined in."""
-    relations = ClaimRelation.objects.select_related(f"{end}__source").only(
-        "id",
-        "type",
-        "note",
-        "from_claim_id",
-        "to_claim_id",
-        f"{end}__id",
-        f"{end}__kind",
-        f"{end}__summary",
-        f"{end}__source__slug",
-    )
-    return relations if sees_drafts(user) else relations.filter(**{f"{end}__review_status": "published"})
+    by_field: dict[str, list[str]] = {}
+    for field, message in validation_messages(error, field_name=client_field_name):
+        by_field.setdefault(field or "non_field_errors", []).append(message)
+    return ApiValidationError(by_field)
 
 
 @extend_schema_view(
@@ -60,8 +42,13 @@ def _relations_towards(end: str, user):
         summary="List claims",
         description="Claims with their actors, countries, source, quote anchor and relations, newest source first. "
         "Anonymous clients see published claims only.",
+        parameters=[fields_parameter(ClaimSerializer)],
     ),
-    retrieve=extend_schema(summary="Get a claim", description="One claim with the exact passage behind it."),
+    retrieve=extend_schema(
+        summary="Get a claim",
+        description="One claim with the exact passage behind it.",
+        parameters=[fields_parameter(ClaimSerializer)],
+    ),
     create=extend_schema(
         summary="Create a claim",
         description="Curators only. Validated by the claim kind's rules; the quote must occur exactly once in the "
@@ -89,31 +76,27 @@ class ClaimViewSet(ServiceModelViewSet):
     }
 
     def get_queryset(self):
-        user = self.request.user
-        return (
-            visible_claims(user)
-            .select_related("source", "subject", "object", "claimant", "location", "anchor")
-            .defer("source__text", "source__metadata_notes", "search_vector", "list_document")
-            .prefetch_related(
-                "countries",
-                Prefetch("relations_from", _relations_towards("to_claim", user)),
-                Prefetch("relations_to", _relations_towards("from_claim", user)),
-            )
-        )
+        return claims_for_reading(self.request.user, fields=self.requested_fields())
+
+    def requested_fields(self) -> frozenset[str] | None:
+        if self.request.method not in ("GET", "HEAD"):
+            return None  # a write answers with the whole claim, as a GET of it would
+        return requested_fields(self.request, ClaimSerializer)
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "sees_drafts": sees_drafts(self.request.user)}
+        return {
+            **super().get_serializer_context(),
+            "sees_drafts": sees_drafts(self.request.user),
+            "fields": self.requested_fields(),
+        }
 
     def list(self, request, *args, **kwargs):
-        # Filters and keyset pagination pick the page's ids; PostgreSQL renders the page (see listing.py).
+        # Filters and keyset pagination pick the page's ids from the indexes alone; then the
+        # page's claims are read whole, with their related rows, in a constant number of queries.
         claims = self.filter_queryset(visible_claims(request.user))
-        keys = self.paginator.paginate_queryset(claims, request, view=self, keys_only=True)
-        page = claims_page_json(
-            ids=[key["pk"] for key in keys],
-            api_root=request.build_absolute_uri(reverse("api:claim-list").removesuffix("claims/")),
-            sees_drafts=sees_drafts(request.user),
-        )
-        return self.paginator.get_paginated_response(orjson.Fragment(page))
+        ids = [key["pk"] for key in self.paginator.paginate_queryset(claims, request, view=self, keys_only=True)]
+        page = claims_in_order(request.user, ids, fields=self.requested_fields())
+        return self.paginator.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def perform_create(self, serializer):
         try:
@@ -160,8 +143,6 @@ class ClaimRelationViewSet(ServiceModelViewSet):
                 "to_claim__source__text",
                 "from_claim__search_vector",
                 "to_claim__search_vector",
-                "from_claim__list_document",
-                "to_claim__list_document",
             )
         )
 

@@ -6,6 +6,7 @@ class Migration(migrations.Migration):
         ("claims", "0004_country_link_reported_on"),
     ]
 
+    # The column was a stored copy of each claim's list representation; 0009 drops it.
     operations = [
         migrations.AddField(
             model_name="claim",

@@ -1,9 +1,9 @@
 """OpenAPI customisation in one place: the shared error component and the errors each operation can answer."""
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
@@ -24,10 +24,6 @@ class ErrorSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "Error"
-
-
-def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ErrorSerializer, description=description)
 
 
 ETAG = OpenApiParameter(
@@ -54,19 +50,22 @@ RETRY_AFTER = OpenApiParameter(
     required=True,
     description="Seconds to wait before retrying.",
 )
+# The same header, as the document states it, for the error responses added to every operation.
+RETRY_AFTER_HEADER = {"schema": {"type": "integer"}, "description": RETRY_AFTER.description, "required": True}
 
 
-def _may_be_blank(field) -> bool:
-    """Whether a serializer field can hold "": it allows blank input, or its model field is blank=True."""
-    if getattr(field, "allow_blank", False):
-        return True
-    model = getattr(getattr(field.parent, "Meta", None), "model", None)
-    if model is None or not field.source or "." in field.source or field.source == "*":
-        return False
-    try:
-        return model._meta.get_field(field.source).blank
-    except FieldDoesNotExist:
-        return False
+class HelpTextFilterExtension(DjangoFilterExtension):
+    """django-filter parameters whose filter class fixes its schema (``extend_schema_field``) keep their help text."""
+
+    priority = 1  # ahead of drf-spectacular's own extension for django-filter
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+        help_text = filter_field.extra.get("help_text")
+        for parameter in parameters:
+            if help_text and not parameter.get("description"):
+                parameter["description"] = help_text
+        return parameters
 
 
 class ClaimsAutoSchema(AutoSchema):
@@ -90,49 +89,53 @@ class ClaimsAutoSchema(AutoSchema):
         """Detail operations and creates of views with ETags and If-Match (apps.core.api.viewsets)."""
         return getattr(self.view, "conditional_writes", False) and (self._is_detail() or self.method == "POST")
 
-    def _insert_field_validators(self, field, schema):
-        super()._insert_field_validators(field, schema)
-        if isinstance(field, serializers.URLField) and schema.get("format") == "uri" and _may_be_blank(field):
-            # An unknown URL is stored and served as "", which format: uri would reject.
-            del schema["format"]
-            schema["description"] = " ".join(filter(None, [schema.get("description"), "A URL, or empty when unknown."]))
-
     def get_request_serializer(self):
         write_serializer = getattr(self.view, "write_serializer_class", None)
         if write_serializer is not None and self.method in ("POST", "PUT", "PATCH"):
             return write_serializer()
         return super().get_request_serializer()
 
-    def _get_response_bodies(self, direction="response"):
-        responses = super()._get_response_bodies(direction)
+    def get_operation(self, *args, **kwargs):
+        """The operation, with every error it can answer added to the responses it declares itself."""
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None:
+            responses = operation.setdefault("responses", {})
+            for code, description in self._errors().items():
+                responses.setdefault(code, self._error_response(code, description))
+        return operation
+
+    def _error_response(self, code: str, description: str) -> dict:
+        if code == "414":  # gunicorn refuses such a request before the API sees it, with a plain-text page
+            return {"description": description}
+        response = {}
+        if code in RETRY_AFTER.response:
+            response["headers"] = {"Retry-After": RETRY_AFTER_HEADER}
+        error = self.resolve_serializer(ErrorSerializer, "response")
+        return {**response, "content": {"application/json": {"schema": error.ref}}, "description": description}
+
+    def _errors(self) -> dict[str, str]:
         method = self.method.upper()
-        extra = {
-            "400": _error("Invalid input: a parameter or field is malformed or breaks a rule."),
-            # gunicorn refuses such a request before the API sees it, with a plain-text page.
-            "414": OpenApiResponse(
-                description="The request line (method, path and query string) is longer than the server accepts "
-                "(4,094 bytes under gunicorn's defaults). Answered by the server itself, not in the API's error format."
-            ),
+        errors = {
+            "400": "Invalid input: a parameter or field is malformed or breaks a rule.",
+            "414": "The request line (method, path and query string) is longer than the server accepts "
+            "(4,094 bytes under gunicorn's defaults). Answered by the server itself, not in the API's error format.",
         }
         if self.view.throttle_classes:
-            extra["429"] = _error("Too many requests; retry after the number of seconds in Retry-After.")
+            errors["429"] = "Too many requests; retry after the number of seconds in Retry-After."
         if getattr(self.view, "uses_database", True):
-            extra["503"] = _error("The database is unavailable; retry after the number of seconds in Retry-After.")
+            errors["503"] = "The database is unavailable; retry after the number of seconds in Retry-After."
         if self._is_detail():
-            extra["404"] = _error("No such resource.")
+            errors["404"] = "No such resource."
         if method not in ("GET", "HEAD", "OPTIONS"):
-            extra["401"] = _error("Authentication is required to write.")
-            extra["403"] = _error("The authenticated user lacks the permission.")
-            extra["409"] = _error("The change conflicts with existing data.")
+            errors["401"] = "Authentication is required to write."
+            errors["403"] = "The authenticated user lacks the permission."
+            errors["409"] = "The change conflicts with existing data."
         if self._conditional() and method in ("PUT", "PATCH", "DELETE"):
-            extra["412"] = _error("If-Match does not match the current ETag: the resource changed since you read it.")
+            errors["412"] = "If-Match does not match the current ETag: the resource changed since you read it."
         if method in ("POST", "PUT", "PATCH"):
-            extra["413"] = _error(f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
-            extra["415"] = _error("The request body is not JSON.")
-        for code, response in extra.items():
-            if code not in responses:
-                responses[code] = self._get_response_for_code(response, code)
-        return responses
+            errors["413"] = f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+            errors["415"] = "The request body is not JSON."
+        return errors
 
     def _is_detail(self) -> bool:
         return "{" in self.path

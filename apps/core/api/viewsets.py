@@ -13,23 +13,22 @@ to the latest version, still read under the lock, so a PATCH changes only the
 fields it names even when others write concurrently.
 """
 
-import hashlib
-
 from django.db import transaction
 from django.utils.http import parse_etags
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
+from apps.core.api.caching import CachedReadsMixin, content_etag
 from apps.core.api.errors import PreconditionFailed
 from apps.core.api.renderers import FastJSONRenderer
 
 
 def representation_etag(data) -> str:
     """A strong ETag for serialised data: equal exactly when the JSON a client gets is equal."""
-    return f'"{hashlib.sha256(FastJSONRenderer().render(data)).hexdigest()[:32]}"'
+    return content_etag(FastJSONRenderer().render(data))
 
 
-class ServiceModelViewSet(viewsets.ModelViewSet):
+class ServiceModelViewSet(CachedReadsMixin, viewsets.ModelViewSet):
     """A model viewset whose writes are validated by ``write_serializer_class`` and saved by a service.
 
     Subclasses call their service in ``perform_create``/``perform_update`` and

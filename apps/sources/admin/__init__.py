@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from apps.core.admin import HistoryAdmin, VerbatimTextField
+from apps.core.admin import HistoryAdmin, HttpsURLField, VerbatimTextField
 from apps.sources.admin.reader import source_reader
 from apps.sources.models import Source
 from apps.sources.services import source_create, source_delete, source_delete_check, source_text_check, source_update
@@ -21,7 +21,7 @@ class SourceAdminForm(forms.ModelForm):
         model = Source
         fields = "__all__"
         # Quotes are anchored to the text character by character: no stripping, no CRLF.
-        field_classes = {"text": VerbatimTextField}
+        field_classes = {"text": VerbatimTextField, "url": HttpsURLField}
         widgets = {
             "text": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField source-text-field"}),
             "metadata_notes": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),

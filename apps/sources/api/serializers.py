@@ -37,7 +37,10 @@ class SourceSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    document_url = serializers.URLField(source="url", read_only=True, help_text="Where the document was published.")
+    # Not a URLField: an unknown URL is served as "", which its format: uri would not allow.
+    document_url = serializers.CharField(
+        source="url", read_only=True, help_text="Where the document was published. A URL, or empty when unknown."
+    )
     text_length = serializers.IntegerField(read_only=True, help_text="Length of the stored text in characters.")
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.services import curator_create
+from apps.core.validation import validation_text
 
 
 class Command(BaseCommand):
@@ -28,6 +29,6 @@ class Command(BaseCommand):
         try:
             user, token = curator_create(username=username, email=email, password=password)
         except ValidationError as error:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())) from None
+            raise CommandError(validation_text(error)) from None
         self.stdout.write(f"Created curator {user.username}.")
         self.stdout.write(f"API token: {token}")

@@ -1,0 +1,71 @@
+"""What each kind of reader may see of claims, and the queries that read claims whole.
+
+The one home of the visibility rule: anonymous clients and users without the view
+permission see published claims only, and of a relation only what joins two claims
+they may see. The API, the admin, exports and feeds all read through these functions.
+"""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from apps.claims.models import Claim, ClaimRelation, ReviewStatus
+
+
+def sees_drafts(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("claims.view_claim"))
+
+
+def _published(path: str = "") -> Q:
+    """Claims (those at ``path``, from another model) that everyone may see."""
+    return Q(**{f"{path}review_status": ReviewStatus.PUBLISHED})
+
+
+def visible_claims(user) -> QuerySet[Claim]:
+    claims = Claim.objects.all()
+    return claims if sees_drafts(user) else claims.filter(_published())
+
+
+def visible_relations(user) -> QuerySet[ClaimRelation]:
+    relations = ClaimRelation.objects.all()
+    if sees_drafts(user):
+        return relations
+    return relations.filter(_published("from_claim__"), _published("to_claim__"))
+
+
+def _relations_towards(end: str, user) -> QuerySet[ClaimRelation]:
+    """Relations whose ``end`` claim the user may see, with that claim's brief fields joined in."""
+    relations = ClaimRelation.objects.select_related(f"{end}__source").only(
+        "id",
+        "type",
+        "note",
+        "from_claim_id",
+        "to_claim_id",
+        f"{end}__id",
+        f"{end}__kind",
+        f"{end}__summary",
+        f"{end}__source__slug",
+    )
+    return relations if sees_drafts(user) else relations.filter(_published(f"{end}__"))
+
+
+def claims_for_reading(user, *, fields: frozenset[str] | None = None) -> QuerySet[Claim]:
+    """The claims ``user`` may see, each with what its representation shows (all of it, or ``fields``),
+    in a constant number of queries."""
+    claims = (
+        visible_claims(user)
+        .select_related("source", "subject", "object", "claimant", "location", "anchor")
+        .defer("source__text", "source__metadata_notes", "search_vector")
+    )
+    if fields is None or "countries" in fields:
+        claims = claims.prefetch_related("countries")
+    if fields is None or "relations" in fields:
+        claims = claims.prefetch_related(
+            Prefetch("relations_from", _relations_towards("to_claim", user)),
+            Prefetch("relations_to", _relations_towards("from_claim", user)),
+        )
+    return claims
+
+
+def claims_in_order(user, ids: list[int], *, fields: frozenset[str] | None = None) -> list[Claim]:
+    """The claims with these ids, read whole, in this order; ids the user may not see are left out."""
+    found = claims_for_reading(user, fields=fields).in_bulk(ids)
+    return [found[claim_id] for claim_id in ids if claim_id in found]
