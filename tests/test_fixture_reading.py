@@ -35,6 +35,9 @@ def test_every_state_has_the_period_it_holds_in():
     assert states.count() >= 20
     for claim in states:
         assert claim.valid_from and claim.valid_to, f"{claim.key}: a state needs the period it holds in"
+    # Elsewhere a state may run on from a date ("since 2014"), but never lacks a time.
+    for claim in Claim.objects.filter(key__isnull=False, status__in=STATE_STATUSES):
+        assert claim.valid_from or claim.valid_to, f"{claim.key}: a state needs the period it holds in"
 
 
 def test_a_hedged_passage_is_never_stored_as_plain_fact():
