@@ -50,10 +50,11 @@ schema: install
 # than with the 128 MB of shared buffers a packaged server starts with. effective_cache_size
 # is a planner hint, not memory: at 4 GB (PostgreSQL's default) or more, the planner prices an
 # index walk by its pages alone and, for a search word matching 0.5 % of claims, walks the
-# newest-first index through 20,000 rows (13-22 ms) instead of reading the 5,000 matches
-# (4-7 ms); at 1 GB it reads the matches, and still walks the index for common words.
+# newest-first index through 20,000 rows instead of reading the 5,000 matches (several
+# times slower; see docs/benchmarks.md); at 1 GB it reads the matches, and still walks the
+# index for common words.
 BENCH_DB := DB_NAME=claims_api_bench LOCAL_DB_DIR=.data/bench-postgres LOCAL_DB_PORT=54330
-BENCH_DB_SETTINGS ?= shared_buffers=4GB huge_pages=try effective_cache_size=1GB work_mem=16MB maintenance_work_mem=1GB \
+BENCH_DB_SETTINGS ?= shared_buffers=4GB effective_cache_size=1GB work_mem=16MB maintenance_work_mem=1GB \
 	max_wal_size=8GB checkpoint_timeout=30min
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \

@@ -9,17 +9,13 @@ Where the database comes from, in this order:
   2. a server already listening on 127.0.0.1:5432 (SYSTEM_DB_PORT), user postgres;
   3. a project-local throwaway cluster in .data/postgres (LOCAL_DB_DIR) on port
      54329 (LOCAL_DB_PORT), made with the machine's initdb/pg_ctl and reused on
-     the next run; LOCAL_DB_SETTINGS adds server settings to it ("shared_buffers=4GB …"),
-     and with "huge_pages=try" (or "on") among them the kernel's huge pages are
-     reserved for the shared buffers first, where this user may (root);
+     the next run; LOCAL_DB_SETTINGS adds server settings to it ("shared_buffers=4GB …");
   4. otherwise a message naming the three ways to get one, and exit status 1.
 """
 
 import glob
-import math
 import os
 import pwd
-import re
 import shutil
 import subprocess
 import sys
@@ -122,71 +118,6 @@ def _run(command: list[str]) -> None:
         raise NoDatabase(f"{Path(command[0]).name} failed: {(result.stderr or result.stdout).strip()[-500:]}")
 
 
-_HUGE_PAGES = Path("/proc/sys/vm/nr_hugepages")
-_MEMINFO = Path("/proc/meminfo")
-_UNITS = {"kB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
-
-
-def huge_pages_wanted(settings: list[str], page_bytes: int = 2 * 1024**2) -> int | None:
-    """How many huge pages a cluster started with these settings wants; None if it asks for none."""
-    values = dict(setting.split("=", 1) for setting in settings if "=" in setting)
-    if values.get("huge_pages") not in ("try", "on"):
-        return None
-    buffers = values.get("shared_buffers", "128MB")
-    unit = next((u for u in _UNITS if buffers.endswith(u)), None)
-    if unit is None or not buffers.removesuffix(unit).isdigit():
-        return None
-    # The rest of PostgreSQL's shared memory (locks, WAL buffers, ...) needs a few percent more.
-    return math.ceil((int(buffers.removesuffix(unit)) * _UNITS[unit] * 1.1 + 128 * 1024**2) / page_bytes)
-
-
-def _meminfo_bytes(name: str) -> int | None:
-    found = re.search(rf"^{name}:\s+(\d+) kB", _MEMINFO.read_text(), re.MULTILINE)
-    return int(found.group(1)) * 1024 if found else None
-
-
-def _reserve_huge_pages() -> bool:
-    """Reserve the huge pages the cluster's settings ask for, where allowed; True if it reserved more.
-
-    With 4 KB pages, every new server process faults in each page of the shared buffers it
-    touches, one by one: a full-text search that visits 4,000 heap blocks spends 50-130 ms
-    on that in a fresh connection, and 5 ms once warm. With huge pages that cost vanishes.
-    """
-    if huge_pages_wanted(LOCAL_SETTINGS) is None:  # not asked for: leave /proc alone
-        return False
-    try:
-        page_bytes, available = _meminfo_bytes("Hugepagesize"), _meminfo_bytes("MemAvailable")
-        current = int(_HUGE_PAGES.read_text())
-    except OSError:
-        return False
-    if not page_bytes or not available:
-        return False
-    wanted = huge_pages_wanted(LOCAL_SETTINGS, page_bytes)  # now for the kernel's own page size
-    if current >= wanted:
-        return False
-    if (wanted - current) * page_bytes > 0.8 * available:
-        log("the cluster will run without huge pages: the shared buffers would take most of the free memory")
-        return False
-    try:
-        _HUGE_PAGES.write_text(str(wanted))
-        reserved = int(_HUGE_PAGES.read_text())
-    except OSError:
-        log(
-            f"the cluster will run without huge pages; as root: sysctl vm.nr_hugepages={wanted}, "
-            "then restart the cluster (make stop)"
-        )
-        return False
-    if reserved < wanted:  # the kernel found too little contiguous memory: give back what it did find
-        _HUGE_PAGES.write_text(str(current))
-        log(f"the cluster will run without huge pages: the kernel could reserve {reserved} of {wanted}")
-        return False
-    log(
-        f"reserved {reserved} huge pages of {page_bytes // 1024**2} MB for the shared buffers "
-        f"(vm.nr_hugepages, was {current}; `sysctl vm.nr_hugepages={current}` returns them)"
-    )
-    return True
-
-
 def _local_url() -> str:
     return f"postgres://{SERVER_USER}@127.0.0.1:{LOCAL_PORT}/{DB_NAME}"
 
@@ -209,9 +140,6 @@ def from_local_cluster() -> str | None:
         _run([str(bindir / "initdb"), "-D", str(LOCAL_DIR), "-U", SERVER_USER, "--auth=trust", "-E", "UTF8"])
     url = _local_url()
     server = _with_database(url, "postgres")
-    if _reserve_huge_pages() and _reachable(server):
-        log("restarting the local cluster to use them")
-        stop()
     if not _reachable(server):
         log(f"starting the local cluster on port {LOCAL_PORT}")
         _run(

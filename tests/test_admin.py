@@ -652,7 +652,7 @@ def test_deleting_an_actor_that_claims_refer_to_is_refused(curator_admin):
 
 
 def test_reader_segments_follow_overlapping_quotes():
-    from apps.sources.admin.reader import Highlight, text_segments
+    from apps.claims.admin.source_reader import Highlight, text_segments
 
     def quote(claim_id, start, end):
         return Highlight(claim_id, start, end, "Other", "draft", "Draft", "")

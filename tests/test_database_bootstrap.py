@@ -135,14 +135,3 @@ def load_script():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def test_huge_pages_cover_the_shared_buffers_when_asked_for():
-    wanted = load_script().huge_pages_wanted
-    # 4 GB of buffers is 2,048 pages of 2 MB; a tenth more, and 128 MB for the rest of shared memory.
-    assert wanted(["shared_buffers=4GB", "huge_pages=try", "work_mem=16MB"]) == 2317
-    assert wanted(["huge_pages=on", "shared_buffers=512MB"]) == 346
-    assert wanted(["huge_pages=try"]) == 135  # PostgreSQL's default 128MB
-    assert wanted(["shared_buffers=4GB", "huge_pages=try"], page_bytes=1024**3) == 5  # 1 GB pages, rounded up
-    assert wanted(["shared_buffers=4GB"]) is None  # not asked for: the kernel setting is left alone
-    assert wanted(["shared_buffers=4GB", "huge_pages=off"]) is None

@@ -30,7 +30,7 @@ from apps.actors.models import Actor, ActorKind
 from apps.claims.kinds import ClaimStance
 from apps.claims.models import Claim, Confidence, QuoteAnchor, ReviewStatus
 from apps.claims.services import claim_check
-from apps.claims.validation import anchor_locate, client_field_name
+from apps.claims.validation import QUANTITY_PARTS, anchor_locate, client_field_name
 from apps.core.validation import validation_messages
 from apps.countries.models import Country
 from apps.sources.models import PublicationPrecision, Source, SourceKind
@@ -39,15 +39,6 @@ from apps.sources.text import text_sha256
 BATCH_SIZE = 5_000
 ID_CHUNK = 1_000
 MAX_ERRORS = 20
-
-_QUANTITY_NAMES = {
-    "value": "quantity_value",
-    "lower": "quantity_lower",
-    "upper": "quantity_upper",
-    "qualifier": "quantity_qualifier",
-    "unit": "quantity_unit",
-    "text": "quantity_text",
-}
 
 _CLAIM_COLUMNS = [
     "id",
@@ -348,7 +339,7 @@ class _Importer:
                     if api in ("value", "lower", "upper")
                     else (quantity.get(api) or "")
                 )
-                for api, model in _QUANTITY_NAMES.items()
+                for api, model in QUANTITY_PARTS.items()
             },
         )
         try:

@@ -11,10 +11,13 @@ from apps.core.dates import period_end, period_start
 
 QUANTITY_FIELDS = ("quantity_value", "quantity_lower", "quantity_upper")
 
-# Errors are raised against model fields; clients (API, NDJSON, fixtures) write a nested
-# ``quantity`` object and ``quote_start``, so messages name the field as they wrote it.
+# Clients (API, NDJSON, fixtures) write a claim's amount as a nested ``quantity`` object:
+# its parts and the model fields that hold them.
+QUANTITY_PARTS = {part: f"quantity_{part}" for part in ("value", "lower", "upper", "qualifier", "unit", "text")}
+
+# Errors are raised against model fields; messages name the field as the client wrote it.
 _CLIENT_FIELD_NAMES = {
-    **{f"quantity_{name}": f"quantity.{name}" for name in ("value", "lower", "upper", "qualifier", "unit", "text")},
+    **{field: f"quantity.{part}" for part, field in QUANTITY_PARTS.items()},
     "start": "quote_start",
 }
 

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.sources.models import Source
+from apps.sources.signals import source_text_changing
 
 
 @transaction.atomic
@@ -10,13 +11,6 @@ def source_create(**fields) -> Source:
     source.full_clean(exclude=["text_sha256"])
     source.save()
     return source
-
-
-def _broken_anchors(source: Source) -> list[int]:
-    from apps.claims.models import QuoteAnchor
-
-    anchors = QuoteAnchor.objects.filter(claim__source=source).only("claim_id", "start", "end", "exact")
-    return [a.claim_id for a in anchors if source.text[a.start : a.end] != a.exact]
 
 
 @transaction.atomic
@@ -34,15 +28,10 @@ def source_update(*, source: Source, **fields) -> Source:
 
 
 def source_text_check(*, source: Source, text: str) -> None:
-    """Refuse a new ``text`` for ``source`` that no longer contains the quotes anchored in it."""
+    """Refuse a new ``text`` for ``source`` that something anchored in the old one (a claim's quote) needs."""
     if source.pk is None:
         return
-    broken = _broken_anchors(Source(pk=source.pk, text=text))
-    if broken:
-        claims = ", ".join(f"#{claim_id}" for claim_id in broken[:10])
-        raise ValidationError(
-            {"text": f"The new text no longer contains the quotes of claims {claims}; re-anchor them first."}
-        )
+    source_text_changing.send(sender=Source, source=source, text=text)
 
 
 def source_delete_check(*, source: Source) -> None:

@@ -5,6 +5,7 @@ anchored and indexed exactly as one sent to the API or loaded from the fixtures.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Q
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils.text import Truncator
 
 from apps.claims.admin.filters import CountryFilter, PublisherFilter, SourceFilter
 from apps.claims.admin.forms import ClaimAdminForm, RelationInlineForm
+from apps.claims.admin.source_reader import source_reader
 from apps.claims.models import Claim, ClaimRelation, QuoteAnchor, ReviewStatus
 from apps.claims.services import (
     claim_create,
@@ -24,6 +26,7 @@ from apps.claims.services import (
 )
 from apps.core.admin import HistoryAdmin
 from apps.core.validation import validation_text
+from apps.sources.admin import SourceAdmin
 from apps.sources.models import Source
 
 admin.site.site_header = "claims_api curation"
@@ -367,3 +370,17 @@ class ClaimRelationAdmin(HistoryAdmin):
         )
         obj.pk = relation.pk
         obj._state.adding = False
+
+
+# The source page shows the claims app's reader: the text with every quoted passage marked.
+admin.site.unregister(Source)
+
+
+@admin.register(Source)
+class SourceWithReaderAdmin(SourceAdmin):
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        source = self.get_object(request, unquote(object_id))
+        context = dict(extra_context or {})
+        if source is not None:
+            context["reader"] = source_reader(source, can_add_claims=request.user.has_perm("claims.add_claim"))
+        return super().change_view(request, object_id, form_url, context)

@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from apps.claims.kinds import KIND_RULES, ClaimKind
 from apps.claims.models import Claim, ClaimRelation, QuoteAnchor
 from apps.claims.quantities import QuantityQualifier
-from apps.claims.validation import anchor_locate
+from apps.claims.validation import anchor_locate, client_field_name
 from apps.core.admin import VerbatimTextField
 
 # The model fields a curator edits; passed to claim_create / claim_update by name.
@@ -124,7 +124,7 @@ class ClaimAdminForm(forms.ModelForm):
             begin, _ = anchor_locate(source.text, quote, start)
         except ValidationError as error:
             raise ValidationError(
-                {"quote_start" if name == "start" else name: messages for name, messages in error.message_dict.items()}
+                {client_field_name(name): messages for name, messages in error.message_dict.items()}
             ) from None
         self.anchor_arguments = (quote, begin)
 

@@ -6,6 +6,7 @@ from apps.actors.models import Actor
 from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
 from apps.claims.models import Claim, ClaimRelation, Confidence, QuoteAnchor, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityQualifier, QuantityUnit
+from apps.claims.validation import QUANTITY_FIELDS, QUANTITY_PARTS
 from apps.core.api.fields import OptionalChoiceField
 from apps.core.api.sparse import SparseFieldsMixin
 from apps.core.dates import DatePrecision
@@ -199,10 +200,8 @@ class ClaimWriteSerializer(serializers.Serializer):
         data = dict(self.validated_data)
         if "quantity" in data:
             quantity = data.pop("quantity") or {}
-            for name in ("quantity_value", "quantity_lower", "quantity_upper"):
-                data[name] = quantity.get(name)
-            for name in ("quantity_qualifier", "quantity_unit", "quantity_text"):
-                data[name] = quantity.get(name, "")
+            for name in QUANTITY_PARTS.values():  # figures absent are None, words absent are ""
+                data[name] = quantity.get(name, None if name in QUANTITY_FIELDS else "")
         for name in ("valid_from_precision", "valid_to_precision"):
             if name in data and data[name] is None:
                 data[name] = ""

@@ -92,8 +92,8 @@ class RequestedFilterSet(django_filters.FilterSet):
 
     django-filter deep-copies every declared filter, builds a form field for each and
     runs each one's ``filter()`` on every request, used or not: on the claims list, with
-    twenty filters, that was about 15 ms a request, more than the page's SQL. A filter the
-    request does not name changes nothing, so it is left out. Unbound filter sets (the
+    twenty filters, that cost more than the page's SQL. A filter the request does not
+    name changes nothing, so it is left out. Unbound filter sets (the
     OpenAPI document) still see every filter.
     """
 

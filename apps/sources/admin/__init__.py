@@ -1,4 +1,4 @@
-"""The curators' admin for sources: metadata, the stored text, and a reader showing which passages claims quote."""
+"""The curators' admin for sources: metadata and the stored text (the claims app adds the reader of its quotes)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,7 +9,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from apps.core.admin import HistoryAdmin, HttpsURLField, VerbatimTextField
-from apps.sources.admin.reader import source_reader
 from apps.sources.models import Source
 from apps.sources.services import source_create, source_delete, source_delete_check, source_text_check, source_update
 
@@ -87,13 +86,6 @@ class SourceAdmin(HistoryAdmin):
     @admin.display(description="claims", ordering="claim_total")
     def claim_count(self, source):
         return source.claim_total
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        source = self.get_object(request, unquote(object_id))
-        context = dict(extra_context or {})
-        if source is not None:
-            context["reader"] = source_reader(source, can_add_claims=request.user.has_perm("claims.add_claim"))
-        return super().change_view(request, object_id, form_url, context)
 
     # Writes go through the services --------------------------------------------------------
 
