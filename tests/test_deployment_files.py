@@ -32,8 +32,8 @@ def environment(service: dict) -> dict:
     return env
 
 
-def test_compose_has_a_database_and_a_web_service(compose):
-    assert {"db", "web"} <= set(compose["services"])
+def test_compose_has_the_shape_of_a_replicated_deployment(compose):
+    assert {"db", "db-replica", "pgbouncer", "redis", "migrate", "web", "web-2", "proxy"} <= set(compose["services"])
 
 
 def test_database_service_keeps_its_data_and_reports_health(compose):
@@ -49,22 +49,50 @@ def test_database_service_keeps_its_data_and_reports_health(compose):
     assert "pg_isready" in as_text(db["healthcheck"]["test"])
     for option in ("interval", "timeout", "retries"):
         assert option in db["healthcheck"]
+    assert "wal_level=replica" in as_text(db["command"])
 
 
-def test_web_service_builds_the_image_and_waits_for_a_healthy_database(compose):
-    web = compose["services"]["web"]
-    assert "build" in web
-    assert any(str(port).split(":")[-1] == "8000" for port in web["ports"])
-    assert web["depends_on"]["db"]["condition"] == "service_healthy"
-    assert "gunicorn" in as_text(web["command"])
-    assert "entrypoint.sh" in as_text(web["entrypoint"])
+def test_the_replica_streams_from_the_primary(compose):
+    replica = compose["services"]["db-replica"]
+    assert replica["depends_on"]["db"]["condition"] == "service_healthy"
+    assert any(v.startswith("pgdata-replica:") for v in replica["volumes"])
+    script = (ROOT / "docker" / "postgres" / "replica-entrypoint.sh").read_text()
+    assert "pg_basebackup" in script and " -R " in script and "hot_standby=on" in script
+    assert "replication" in (ROOT / "docker" / "postgres" / "allow-replication.sh").read_text()
 
-    env = environment(web)
-    assert env["DJANGO_SETTINGS_MODULE"] == "claims_api.settings.production"
-    assert "@db:5432/claims_api" in env["DATABASE_URL"]
-    assert env["SECURE_SSL_REDIRECT"] == "false"
-    # Production refuses a default key, so compose must demand one rather than supply it.
-    assert re.fullmatch(r"\$\{SECRET_KEY:\?.+\}", env["SECRET_KEY"])
+
+def test_web_services_build_the_image_and_use_the_pooler_the_replica_and_redis(compose):
+    for name in ("web", "web-2"):
+        web = compose["services"][name]
+        assert "build" in web
+        assert "ports" not in web, "only the proxy is published"
+        assert web["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert "gunicorn" in as_text(web["command"])
+
+        env = environment(web)
+        assert env["DJANGO_SETTINGS_MODULE"] == "claims_api.settings.production"
+        assert "@pgbouncer:6432/claims_api" in env["DATABASE_URL"]
+        assert env["DATABASE_TRANSACTION_POOLING"] == "true"
+        assert "@db-replica:5432/claims_api" in env["DATABASE_REPLICA_URLS"]
+        assert env["REDIS_URL"].startswith("redis://redis:6379")
+        assert env["NUM_PROXIES"] == "1"
+        assert env["SECURE_SSL_REDIRECT"] == "false"
+        # Production refuses a default key, so compose must demand one rather than supply it.
+        assert re.fullmatch(r"\$\{SECRET_KEY:\?.+\}", env["SECRET_KEY"])
+
+    migrate = compose["services"]["migrate"]
+    assert "entrypoint.sh" in as_text(migrate["entrypoint"])
+    assert "@db:5432/claims_api" in environment(migrate)["DATABASE_URL"], "migrations go straight to the primary"
+
+
+def test_the_proxy_spreads_requests_over_both_web_servers(compose):
+    proxy = compose["services"]["proxy"]
+    assert any(str(port).split(":")[0] == "8000" for port in proxy["ports"])
+    config = (ROOT / "docker" / "nginx" / "nginx.conf").read_text()
+    upstream = re.search(r"upstream claims_api \{(.*?)\}", config, re.DOTALL).group(1)
+    assert re.findall(r"server (\S+):8000", upstream) == ["web", "web-2"]
+    assert "proxy_pass http://claims_api;" in config
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" in config
 
 
 def test_entrypoint_migrates_and_loads_fixtures_then_runs_the_command():

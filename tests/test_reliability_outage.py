@@ -28,7 +28,7 @@ def test_liveness_and_readiness(api_client):
     live = api_client.get("/healthz")
     assert (live.status_code, live.json()) == (200, {"status": "ok"})
     ready = api_client.get("/readyz")
-    ready_body = {"status": "ready", "checks": {"database": "ok", "migrations": "ok"}}
+    ready_body = {"status": "ready", "checks": {"database": "ok", "migrations": "ok", "replicas": []}}
     assert (ready.status_code, ready.json()) == (200, ready_body)
 
 

@@ -10,7 +10,9 @@ version and the new data together, never one without the other.
 """
 
 from django.apps import apps
-from django.db import connection
+from django.db import connection, connections
+
+from claims_api.replicas import read_alias
 
 _INSTALL_TRIGGER = """
 CREATE OR REPLACE TRIGGER core_data_changed
@@ -42,8 +44,9 @@ def data_version_triggers_install(*, using: str = "default", **kwargs) -> None:
 
 def data_version() -> int | None:
     """The version of the data this request reads, or None when its transaction has written and not
-    committed (it then sees data that no version names yet)."""
-    with connection.cursor() as cursor:
+    committed (it then sees data that no version names yet). Read from the database the request
+    reads from (a replica may be behind the primary), so the version always names the data read."""
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute("SELECT version, pg_current_xact_id_if_assigned() IS NULL FROM core_data_version")
         version, clean = cursor.fetchone()
     return version if clean else None

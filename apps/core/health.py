@@ -19,6 +19,8 @@ from rest_framework.views import APIView
 
 from apps.core.api.errors import ServiceUnavailable, error_body
 from apps.core.api.schema import ErrorSerializer
+from claims_api.replicas import health as replica_health
+from claims_api.replicas import replica_aliases
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +30,21 @@ class LivenessSerializer(serializers.Serializer):
     status = serializers.CharField(help_text='Always "ok".')
 
 
+class ReplicaCheckSerializer(serializers.Serializer):
+    alias = serializers.CharField(help_text="The replica's name in the settings (replica_0, replica_1…).")
+    state = serializers.CharField(
+        help_text='"ok": serving reads; "lagging": further behind than REPLICA_MAX_LAG_SECONDS (or promoted); '
+        '"down": unreachable. Reads skip a replica that is not "ok".'
+    )
+    lag_seconds = serializers.FloatField(allow_null=True, help_text="Replay lag in seconds; null when unknown.")
+
+
 class ReadinessChecksSerializer(serializers.Serializer):
     database = serializers.CharField(help_text='"ok": the database answers queries.')
     migrations = serializers.CharField(help_text='"ok": every migration is applied.')
+    replicas = ReplicaCheckSerializer(
+        many=True, help_text="Each read replica's state; a replica that is down does not make the service unready."
+    )
 
 
 class ReadinessSerializer(serializers.Serializer):
@@ -99,4 +113,8 @@ class ReadinessView(ProbeView):
         if problems:
             body = error_body(status_code=503, code="not_ready", detail="Not ready to serve requests.", errors=problems)
             return Response(body, status=503, headers={"Retry-After": str(ServiceUnavailable.wait)})
-        return Response({"status": "ready", "checks": {"database": "ok", "migrations": "ok"}})
+        replicas = [
+            {"alias": state.alias, "state": state.state, "lag_seconds": state.lag_seconds}
+            for state in (replica_health.state(alias, fresh=True) for alias in replica_aliases())
+        ]
+        return Response({"status": "ready", "checks": {"database": "ok", "migrations": "ok", "replicas": replicas}})

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     # Oversized bodies (413), NUL or non-UTF-8 bytes in the query string (400), before anything reads them.
     "apps.core.middleware.RequestGuardMiddleware",
     "apps.core.middleware.ApiResponseHeadersMiddleware",
+    # Chooses the database that serves this request's reads: a replica, or the primary.
+    "claims_api.replicas.ReplicaMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,6 +106,26 @@ DATABASES = {
 }
 # Fail fast (503) rather than hang when the database host does not answer.
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# Behind PgBouncer in transaction mode a connection may change server between transactions:
+# a server-side cursor (QuerySet.iterator) would be lost with it.
+if env_bool("DATABASE_TRANSACTION_POOLING", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
+# Read replicas (streaming standbys of the primary): reads go to them, writes to the primary;
+# see claims_api/replicas.py. Each gets the primary's connection options.
+for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS", [])):
+    DATABASES[f"replica_{_index}"] = {
+        **dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True),
+        "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["claims_api.replicas.ReplicaRouter"]
+# A client that wrote reads from the primary for this long, so it sees its own writes at once.
+READ_YOUR_WRITES_SECONDS = float(os.environ.get("READ_YOUR_WRITES_SECONDS", "10"))
+# A replica further behind than this is skipped until it catches up.
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
+# How often each app process re-measures a replica's lag.
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "1"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache for the anonymous response cache (apps/core/api/caching.py) and the throttling
