@@ -1,8 +1,9 @@
 """The read-path benchmark behind `make bench` (a benchmark, not a test).
 
 It serves the API the way production does — gunicorn, production settings,
-DEBUG off; only the secret key is generated for the run and the throttling
-rates are raised above the load — against a synthetic database of its own
+DEBUG off; only the secret key is generated for the run, the throttling
+rates are raised above the load and the response cache is off, so every
+request is answered by the view ("cold") — against a synthetic database of its own
 (``claims_api_bench``, never the curated one), and measures:
 
   Q1  claims by location and kind, newest source first, 100 per page;
@@ -30,10 +31,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import datasette_peer
 import orjson
 import psycopg
 
@@ -139,11 +142,13 @@ SERVER_ENV = {
     "SECURE_SSL_REDIRECT": "false",
     "THROTTLE_ANON": "100000000/minute",
     "THROTTLE_USER": "100000000/minute",
+    # Every URL is asked many times: with the response cache on, this would time cache hits.
+    "RESPONSE_CACHE_SECONDS": "0",
 }
 
 
-def start_server(port: int) -> subprocess.Popen:
-    env = SERVER_ENV
+def start_server(port: int, **settings: str) -> subprocess.Popen:
+    env = {**SERVER_ENV, **settings}
     server = subprocess.Popen(
         [
             PYTHON,
@@ -366,6 +371,7 @@ def main() -> None:
                         "target": TARGETS[name],
                     }
                 )
+            peers = against_datasette(conn, params, urls)
         worker_mb, total_mb = server_memory_mb(server)
     finally:
         server.terminate()
@@ -375,10 +381,128 @@ def main() -> None:
     except subprocess.CalledProcessError as error:  # keep the measurements taken so far
         say(f"the fixture load failed ({error}); reported as not measured")
         loads = None
-    report(rows, counts, worker_mb, total_mb, params, import_seconds, loads)
+    cached = cached_reads(urls["Q1"][0])
+    report(rows, counts, worker_mb, total_mb, params, import_seconds, loads, peers, cached)
 
 
-def report(rows, counts, worker_mb, total_mb, params, import_seconds, loads) -> None:
+def cached_reads(q1: str) -> dict:
+    """Q1 answered from the response cache (a server with it on): warm p50, and a 304 for a current ETag."""
+    port = free_port()
+    server = start_server(port, RESPONSE_CACHE_SECONDS="300")
+    try:
+        url = q1.replace(urllib.parse.urlsplit(q1).netloc, f"127.0.0.1:{port}", 1)
+        for _ in range(CONNECTIONS * 4):  # every worker has the entry's bytes in Redis or its own memory
+            timed_get(url)
+        warm = [timed_get(url)[0] for _ in range(REQUESTS)]
+        with urllib.request.urlopen(url) as response:
+            etag = response.headers["ETag"]
+        revalidations = []
+        for _ in range(REQUESTS):
+            request = urllib.request.Request(url, headers={"If-None-Match": etag})
+            started = time.perf_counter()
+            try:
+                urllib.request.urlopen(request, timeout=30)
+                raise SystemExit("bench: a current ETag was answered 200, not 304")
+            except urllib.error.HTTPError as error:
+                if error.code != 304:
+                    raise
+            revalidations.append((time.perf_counter() - started) * 1000)
+        return {
+            "warm_p50": statistics.median(warm),
+            "warm_rps": throughput([url]),
+            "not_modified_p50": statistics.median(revalidations),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def with_fields(url: str) -> str:
+    return f"{url}&{urllib.parse.urlencode({'fields': ','.join(datasette_peer.FIELDS)})}"
+
+
+def peer_urls(base: str, params: dict, api_q3: list[str]) -> dict[str, list[str]]:
+    """Datasette's URLs for the same pages: Q3's cursors are the API's own pages' last rows."""
+    database = "claims"
+    q3, on, before = [], "9999-12-31", 2**62
+    for page in api_q3:
+        q3.append(datasette_peer.url(base, database, "Q3", country=params["country"], on=on, before=before))
+        last = orjson.loads(urllib.request.urlopen(page).read())["results"][-1]
+        on, before = last["reported_on"], last["id"]
+    return {
+        "Q1": [datasette_peer.url(base, database, "Q1", location=params["location"], kind=params["kind"])],
+        "Q2": [datasette_peer.url(base, database, "Q2", q=word) for word in params["words"]],
+        "Q3": q3,
+    }
+
+
+def against_datasette(conn, params: dict, urls: dict[str, list[str]]) -> list[dict]:
+    """The three questions for the same five fields, to the API and to Datasette, in one window.
+
+    The same client asks both, alternating which goes first; each question's pages are compared
+    for the same claim ids, in the same order.
+    """
+    path = ROOT / ".data" / "bench" / f"datasette-{CLAIMS}-seed{SEED}" / "claims.db"
+    if not path.exists():
+        say(f"exporting the published claims to SQLite for Datasette ({path})")
+    datasette_peer.export(conn, path)
+    peer = datasette_peer.start(path, free_port())
+    try:
+        base = f"http://127.0.0.1:{peer.args[peer.args.index('--port') + 1]}"
+        ours = {name: [with_fields(url) for url in url_list] for name, url_list in urls.items()}
+        theirs = peer_urls(base, params, ours["Q3"])
+        rows = []
+        for name in ("Q1", "Q2", "Q3"):
+            pairs = list(zip(ours[name], theirs[name], strict=True))
+            same = all(
+                [c["id"] for c in timed_get(api)[1]["results"]] == [c["id"] for c in timed_get(peer_url)[1]]
+                for api, peer_url in pairs
+            )
+            api_times, peer_times = [], []
+            for i in range(REQUESTS):
+                api, peer_url = pairs[i % len(pairs)]
+                order = [(api, api_times), (peer_url, peer_times)]
+                for url, times in order if i % 2 == 0 else reversed(order):
+                    times.append(timed_get(url)[0])
+            rows.append(
+                {
+                    "query": name,
+                    "api_p50": statistics.median(api_times),
+                    "api_p99": percentile(api_times, 0.99),
+                    "peer_p50": statistics.median(peer_times),
+                    "peer_p99": percentile(peer_times, 0.99),
+                    "api_rps": throughput(ours[name]),
+                    "peer_rps": throughput(theirs[name]),
+                    "same_ids": same,
+                }
+            )
+        return rows
+    finally:
+        peer.terminate()
+        peer.wait(timeout=30)
+
+
+def peer_table(rows: list[dict]) -> str:
+    def rps(value):
+        return f"{value:.0f}" if value is not None else "wrk missing"
+
+    lines = [
+        f"\nSame questions, five fields ({', '.join(datasette_peer.FIELDS)}), API (response cache off) "
+        "against Datasette over SQLite, same client, alternating:\n",
+        "| query | API p50 ms | API p99 ms | Datasette p50 ms | Datasette p99 ms | API req/s | Datasette req/s "
+        "| API ÷ Datasette (p50) | same ids |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['query']} | {row['api_p50']:.2f} | {row['api_p99']:.2f} | {row['peer_p50']:.2f} | "
+            f"{row['peer_p99']:.2f} | {rps(row['api_rps'])} | {rps(row['peer_rps'])} | "
+            f"{row['api_p50'] / row['peer_p50']:.2f} | {'yes' if row['same_ids'] else 'NO'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def report(rows, counts, worker_mb, total_mb, params, import_seconds, loads, peers, cached) -> None:
     depth = params["depth"]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     dirty = subprocess.run(  # earlier runs' tables in docs/benchmarks.md do not count as changed code
@@ -425,7 +549,15 @@ def report(rows, counts, worker_mb, total_mb, params, import_seconds, loads) -> 
         f"({', '.join(params['words'])}); Q3: country={params['country']}, {depth:,} rows deep.\n"
         f"\nImport of the corpus: {imported}. Fixture load (`manage.py load_fixtures`): {loaded}.\n"
     )
-    table = header + "\n".join(lines) + "\n" + footer
+    where = "Redis" if os.environ.get("REDIS_URL") else "each worker's memory"
+    warm = (
+        f"\nQ1 from the response cache ({where}): "
+        f"{cached['warm_p50']:.2f} ms p50 warm (target ≤ 1.5), "
+        f"{cached['warm_rps'] if cached['warm_rps'] is not None else 'wrk missing'} req/s at 4 connections "
+        f"(target ≥ 1,500); If-None-Match → 304 in {cached['not_modified_p50']:.2f} ms p50 (target ≤ 1). "
+        "The rows above are cold: the response cache was off.\n"
+    )
+    table = header + "\n".join(lines) + "\n" + warm + peer_table(peers) + footer
     print(table)
     target = ROOT / "docs" / "benchmarks.md"
     target.parent.mkdir(exist_ok=True)
