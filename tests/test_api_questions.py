@@ -16,8 +16,14 @@ def _results(client, **params):
 
 
 def test_q1_troop_numbers_near_ukraine_reported_in_january_2022(api_client):
+    # Deployments reported without a number are troop deployments too; the unit asks for the counted ones.
     results = _results(
-        api_client, kind="troop_deployment", country="ua", reported_from="2022-01-01", reported_to="2022-01-31"
+        api_client,
+        kind="troop_deployment",
+        unit="soldiers",
+        country="ua",
+        reported_from="2022-01-01",
+        reported_to="2022-01-31",
     )
     reported = {(c["source"]["slug"], c["quantity"]["text"], c["quantity"]["qualifier"]) for c in results}
     assert reported == {
@@ -84,9 +90,16 @@ def test_q5_which_claims_contradict_each_other_and_what_each_side_says(api_clien
         assert sides, claim["key"]
         assert all(side["claim"]["summary"] and side["claim"]["url"] for side in sides)
     by_key = {c["key"]: c for c in results}
-    build_up = by_key["kerres-putin-soldiers-around-ukraine"]
-    other_sides = {r["claim"]["source"] for r in build_up["relations"] if r["type"] == "contradicts"}
-    assert "commentary-2022-01-24-russian-build-up" in other_sides
+    demand = by_key["eggert-russia-demands-less-nato-activity"]
+    other_sides = {r["claim"]["source"] for r in demand["relations"] if r["type"] == "contradicts"}
+    assert other_sides == {"commentary-2022-01-24-russian-build-up", "kempe-2022-01-biden-critical-week"}
+    # Figures for a growing build-up weeks apart are a change over time, not a contradiction.
+    assert "kerres-putin-soldiers-around-ukraine" not in by_key
+    changed = _results(api_client, related="changed_over_time", source="kerres-2022-01-putin-kazakhstan-nato")
+    build_up = next(c for c in changed if c["key"] == "kerres-putin-soldiers-around-ukraine")
+    assert {r["claim"]["source"] for r in build_up["relations"] if r["type"] == "changed_over_time"} == {
+        "commentary-2022-01-24-russian-build-up"
+    }
 
 
 def test_q6_the_exact_passage_and_its_position_behind_a_claim(api_client):

@@ -101,10 +101,12 @@ def test_generated_client_answers_question_1_and_creates_a_claim(generated_clien
     from claims_api_client.models import ClaimCreateRequest
 
     kinds = importlib.import_module("claims_api_client.models.claims_list_kind_item").ClaimsListKindItem
+    units = importlib.import_module("claims_api_client.models.claims_list_unit_item").ClaimsListUnitItem
     client = Client(base_url=live_api["base_url"])
     page = claims_list.sync(
         client=client,
         kind=[kinds.TROOP_DEPLOYMENT],
+        unit=[units.SOLDIERS],
         country=["ua"],
         reported_from=datetime.date(2022, 1, 1),
         reported_to=datetime.date(2022, 1, 31),

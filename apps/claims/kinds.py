@@ -153,8 +153,6 @@ KIND_RULES: dict[str, KindRule] = {
             S.REFUSED,
             S.THREATENED,
             S.ANNOUNCED,
-            S.PROMISED,
-            S.PREDICTED,
             S.REPORTED,
         ),
     ),
