@@ -1,4 +1,4 @@
-"""A new document in a real browser: pasted by one curator, a candidate accepted, published by another,
+"""A new document in a real browser: pasted by a curator, a candidate accepted, published by a reviewer,
 then found by anyone through the public API. Chromium as in tests/test_browser_admin.py."""
 
 import json
@@ -23,9 +23,9 @@ def two_curators(django_db_setup, django_db_blocker):
 
     accounts = []
     with django_db_blocker.unblock():
-        for name in ("intake-drafter", "intake-publisher"):
+        for name, reviewer in (("intake-drafter", False), ("intake-publisher", True)):
             password = secrets.token_urlsafe(18)
-            user, token = curator_create(username=name, password=password)
+            user, token = curator_create(username=name, password=password, reviewer=reviewer)
             accounts.append((user, password, token))
     try:
         yield accounts

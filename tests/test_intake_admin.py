@@ -50,6 +50,7 @@ def test_a_pasted_document_becomes_a_source_with_candidates(curator_browser):
     assert accepted.status_code == 302
     claim = Claim.objects.get(source=source)
     assert claim.review_status == "draft" and claim.kind == "troop_deployment"
+    assert claim.last_edited_by == page.wsgi_request.user, "so that someone else decides on it"
     assert claim.anchor.exact == "Moscow sent about 2,500 soldiers to Kazakhstan on Thursday."
     assert (claim.quantity_lower, claim.quantity_upper) == (2250, 2750)
 

@@ -115,6 +115,8 @@ def test_reads_go_to_the_standby_writes_and_their_authors_to_the_primary(tmp_pat
 
                 # While the standby is paused, a write lands on the primary and its author reads it back
                 # at once; another curator, reading from the standby, does not see it yet.
+                # A fresh commit first: while behind, lag counts from the last transaction the standby replayed.
+                primary.execute("SELECT txid_current()", DATABASE)
                 wait_until(lambda: replayed(standby, primary), message="the standby to catch up")
                 standby.execute("SELECT pg_wal_replay_pause()")
                 status, created = request(base, "/api/v1/claims/", token=writer, method="POST", body=NEW_CLAIM)

@@ -109,7 +109,7 @@ class IntakeAdmin(admin.ModelAdmin):
                 messages.success(request, "Dismissed; it will not be proposed again.")
             elif request.POST.get("action") == "accept":
                 try:
-                    claim = candidate_accept(source=source, candidate=candidate)
+                    claim = candidate_accept(source=source, candidate=candidate, by=request.user)
                 except ValidationError as error:
                     reasons = "; ".join(f"{f}: {' '.join(m)}" for f, m in error.message_dict.items())
                     messages.error(request, f"Not accepted as it stands ({reasons}). Use “Edit” to complete it.")

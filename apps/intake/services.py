@@ -116,10 +116,12 @@ def candidate_claim_fields(candidate: Candidate) -> dict:
     return {name: value for name, value in fields.items() if value is not None}
 
 
-def candidate_accept(*, source: Source, candidate: Candidate) -> Claim:
-    """The candidate as a draft claim, through the same service and validation as every claim."""
+def candidate_accept(*, source: Source, candidate: Candidate, by) -> Claim:
+    """The candidate as a draft claim by ``by``, through the same service, validation and review rules
+    as every claim (``by`` is its last editor, so someone else must decide on it)."""
     countries = Country.objects.filter(code__in=candidate.countries)
     return claim_create(
+        by=by,
         source=source,
         quote=candidate.text,
         quote_start=candidate.start,

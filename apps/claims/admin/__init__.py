@@ -4,21 +4,24 @@ Every write goes through apps.claims.services, so a claim saved here is validate
 anchored and indexed exactly as one sent to the API or loaded from the fixtures.
 """
 
+from functools import partial
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Q
 from django.forms import Media
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from apps.claims.admin.filters import CountryFilter, PublisherFilter, SourceFilter, SubjectFilter
 from apps.claims.admin.forms import ClaimAdminForm, RelationInlineForm
+from apps.claims.admin.review_queue import review_queue_view
 from apps.claims.admin.source_reader import source_reader
 from apps.claims.models import Claim, ClaimRelation, QuoteAnchor, ReviewStatus
-from apps.claims.selectors import claims_matching
 from apps.claims.review import ReviewRefused, may_review
+from apps.claims.selectors import claims_matching
 from apps.claims.services import (
     claim_create,
     claim_delete,
@@ -145,6 +148,19 @@ class ClaimAdmin(HistoryAdmin):
 
     def has_review_permission(self, request) -> bool:
         return may_review(request.user)
+
+    def get_urls(self):
+        queue = path(
+            "review-queue/",
+            self.admin_site.admin_view(partial(review_queue_view, self)),
+            name="claims_claim_review_queue",
+        )
+        return [queue, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        if may_review(request.user):
+            extra_context = {**(extra_context or {}), "review_queue_url": reverse("admin:claims_claim_review_queue")}
+        return super().changelist_view(request, extra_context)
 
     def get_fieldsets(self, request, obj=None):
         passage = ["source", "quote", "quote_start"] + (["passage_in_context"] if obj else [])
