@@ -24,6 +24,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9])
 _DIGITS = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s?%|\s+per\s?cent\b|\s+percent\b)?")
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 _FRACTIONS = {"half": 50.0, "third": 100 / 3, "quarter": 25.0}
+# Counts of times: "twice a year".
+_TIMES = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
+# "Russia and five other republics" counts six: the named one and the others.
+_AND_OTHERS = re.compile(r"(\w[\w.-]*)\s+and\s+$")
+_OTHER_AFTER = re.compile(r"\s+other\b")
 # Calendar years are dates, not counts: they are left to the time fields.
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
 _MONTHS = {
@@ -204,6 +209,11 @@ def quantities_in(text: str, start: int, end: int, language: str = "en") -> list
     while index < len(words):
         word = words[index]
         lower_word = word.group().lower()
+        if lower_word in _TIMES and free(word.start(), word.end()):
+            taken.append((word.start(), word.end()))
+            found.append(_quantity(text, word.start(), word.end(), _TIMES[lower_word]))
+            index += 1
+            continue
         if lower_word in _FRACTIONS and free(word.start(), word.end()):
             taken.append((word.start(), word.end()))
             found.append(_quantity(text, word.start(), word.end(), _FRACTIONS[lower_word], percent=True))
@@ -234,6 +244,12 @@ def quantities_in(text: str, start: int, end: int, language: str = "en") -> list
             index = stop
             continue
         index += 1
+    for quantity in list(found):
+        named = _AND_OTHERS.search(text, max(start, quantity.start - 40), quantity.start)
+        if quantity.value is not None and named and _OTHER_AFTER.match(text, quantity.end):
+            total = _quantity(text, quantity.start, quantity.end, quantity.value + 1)
+            total.start, total.text = named.start(), text[named.start() : quantity.end]
+            found.append(total)
     return sorted(found, key=lambda quantity: quantity.start)
 
 

@@ -168,4 +168,7 @@ def exception_handler(exc, context):
         body = error_body(status_code=exc.status_code, code=code, detail=str(detail), instance=instance)
 
     set_rollback()
-    return Response(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+    # A page of the reading room renders the same body as HTML; everything else is a problem document.
+    renderer = getattr(context["request"], "accepted_renderer", None)
+    content_type = None if getattr(renderer, "format", None) == "html" else PROBLEM_CONTENT_TYPE
+    return Response(body, status=exc.status_code, headers=headers, content_type=content_type)

@@ -273,7 +273,10 @@ def require_response_fields(result, generator, request, public):
     in the response too, and generated clients then make every reader test for absence.
     Request components (``…Request``, split by COMPONENT_SPLIT_REQUEST) keep their own rules.
     """
-    for name, component in result.get("components", {}).get("schemas", {}).items():
-        if not name.endswith("Request") and "properties" in component:
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, component in schemas.items():
+        # A sparse twin (apps.core.api.sparse) holds only the fields a client chose: none is required.
+        sparse_twin = name.endswith("Fields") and name.removesuffix("Fields") in schemas
+        if not name.endswith("Request") and not sparse_twin and "properties" in component:
             component["required"] = list(component["properties"])
     return result

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from apps.claims.kinds import ClaimKind
@@ -34,6 +35,8 @@ class CandidateSerializer(serializers.Serializer):
     )
 
 
+# One object, not a list of them: the candidates are its results.
+@extend_schema_serializer(many=False)
 class SourceCandidatesSerializer(serializers.Serializer):
     source = serializers.CharField(help_text="The source's slug.")
     count = serializers.IntegerField()

@@ -17,6 +17,9 @@ CURATE = "claims.add_claim"
 class MayCurate(BasePermission):
     """Candidates are curators' working material: to anyone else the resource does not exist (404)."""
 
+    # Read by apps.core.api.schema: credentials are optional, since anyone else gets a 404, not a 401.
+    anonymous_reads = True
+
     def has_permission(self, request, view):
         if not request.user.has_perm(CURATE):
             raise NotFound()
