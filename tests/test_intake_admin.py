@@ -101,3 +101,11 @@ def test_people_who_cannot_curate_do_not_see_intake(db):
     client.force_login(staff)
     assert client.get("/admin/intake/incomingsource/add/").status_code in (302, 403)
     assert "intake" not in client.get("/admin/").content.decode().lower()
+
+
+def test_the_candidates_page_reads_its_suggestions_once(curator_browser, django_assert_max_num_queries):
+    report = Source.objects.get(slug="jankowski-bouvery-2022-near-abroad")
+    url = f"/admin/intake/incomingsource/{report.pk}/candidates/"
+    with django_assert_max_num_queries(25):  # not one query per candidate: the report has about 250
+        page = curator_browser.get(url)
+    assert len(page.context["rows"]) > 100

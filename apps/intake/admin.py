@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from apps.actors.models import Actor
+from apps.countries.models import Country
 from apps.intake.forms import IntakeForm
 from apps.intake.models import IncomingSource
 from apps.intake.selectors import candidate_key, source_candidates
@@ -117,9 +119,13 @@ class IntakeAdmin(admin.ModelAdmin):
                     url = reverse("admin:claims_claim_change", args=[claim.pk])
                     messages.success(request, f"Draft claim #{claim.pk} created: {url}")
             return redirect(request.path)
+        # The suggested subjects and locations of the whole page, read once rather than per candidate.
+        actors = Actor.objects.in_bulk({c.subject for c, _ in proposed if c.subject}, field_name="slug")
+        countries = Country.objects.in_bulk({c.location for c, _ in proposed if c.location})
         rows = [
             {"candidate": candidate, "key": _key(candidate), "claims": claims,
-             "edit_url": self._edit_url(source, candidate)}
+             "edit_url": self._edit_url(source, candidate_claim_fields(candidate, actors=actors, countries=countries),
+                                        candidate)}
             for candidate, claims in proposed
         ]  # fmt: skip
         context = {
@@ -133,9 +139,8 @@ class IntakeAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/intake/candidates.html", context)
 
     @staticmethod
-    def _edit_url(source, candidate) -> str:
+    def _edit_url(source, fields: dict, candidate) -> str:
         """The claim form, filled in with what the candidate suggests."""
-        fields = candidate_claim_fields(candidate)
         query = {"source": source.pk, "quote_start": candidate.start, "quote_end": candidate.end,
                  "review_status": "draft"}  # fmt: skip
         for name, value in fields.items():

@@ -96,13 +96,19 @@ def candidate_dismiss(*, source: Source, start: int, end: int, quantity_text: st
     return dismissal
 
 
-def candidate_claim_fields(candidate: Candidate) -> dict:
-    """The claim fields a candidate suggests, by model field name (actors and countries as objects)."""
+def candidate_claim_fields(candidate: Candidate, *, actors: dict | None = None, countries: dict | None = None) -> dict:
+    """The claim fields a candidate suggests, by model field name (actors and countries as objects).
+
+    ``actors`` (by slug) and ``countries`` (by code) may be read once for a page of candidates."""
+    if actors is None:
+        actors = Actor.objects.in_bulk([candidate.subject] if candidate.subject else [], field_name="slug")
+    if countries is None:
+        countries = Country.objects.in_bulk([candidate.location] if candidate.location else [])
     fields: dict = {"summary": candidate.text, "kind": candidate.kind or "other", "status": "reported"}
     if candidate.subject:
-        fields["subject"] = Actor.objects.filter(slug=candidate.subject).first()
+        fields["subject"] = actors.get(candidate.subject)
     if candidate.location:
-        fields["location"] = Country.objects.filter(code=candidate.location).first()
+        fields["location"] = countries.get(candidate.location)
     if candidate.quantity:
         quantity = candidate.quantity
         fields.update(
