@@ -6,6 +6,7 @@ from apps.actors.models import Actor
 from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
 from apps.claims.models import Claim, ClaimRelation, Confidence, QuoteAnchor, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityQualifier, QuantityUnit
+from apps.claims.review import REASON_MAX_LENGTH
 from apps.claims.validation import QUANTITY_FIELDS, QUANTITY_PARTS
 from apps.core.api.fields import OptionalChoiceField
 from apps.core.api.sparse import SparseFieldsMixin
@@ -192,7 +193,7 @@ class ClaimWriteSerializer(serializers.Serializer):
     override_reason = serializers.CharField(
         required=False,
         allow_blank=True,
-        max_length=500,
+        max_length=REASON_MAX_LENGTH,
         help_text="Superusers only: why four-eyes review is overridden, when deciding on a claim they last edited "
         "(recorded in the claim's history). Others are refused whatever they send.",
     )
