@@ -103,6 +103,27 @@ def test_what_the_text_says_holds_now_holds_as_of_the_report(key, period):
     assert (str(claim.valid_from), str(claim.valid_to)) == period
 
 
+@pytest.mark.parametrize("country", ["finland", "sweden"])
+def test_a_judgement_is_split_from_the_facts_it_sits_among(country):
+    """Kerres states Finland's and Sweden's non-membership as fact and judges membership unneeded: two claims."""
+    judgement = "not immediately necessary"
+    claims = Claim.objects.filter(source__slug=ARTICLES[0], subject__slug=country, object__slug="nato")
+    facts = claims.exclude(anchor__exact__contains=judgement)
+    assert {c.key for c in facts} >= {
+        f"kerres-{country}-no-majority-for-nato-membership",
+        f"kerres-{country}-nato-cooperation-not-membership",
+    }
+    assert {c.stance for c in facts if c.status == "ongoing"} == {"stated"}
+    (assessed,) = claims.filter(anchor__exact__contains=judgement)
+    assert (assessed.key, assessed.stance, assessed.status) == (
+        f"kerres-{country}-nato-membership-not-needed",
+        "assessment",
+        "reported",
+    )
+    changes = ClaimRelation.objects.filter(to_claim=assessed, type="changed_over_time")
+    assert changes.filter(from_claim__key="jb-erdogan-blocks-finland-sweden-nato").exists()
+
+
 def test_conditional_sanctions_keep_their_condition():
     claim = Claim.objects.get(key="kempe-us-plans-financial-technology-sanctions")
     assert "invades" in claim.summary and "during the Russian invasion" in claim.anchor.exact
