@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import ApiTokenViewSet
@@ -8,14 +8,17 @@ from apps.actors.api.views import ActorViewSet
 from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimStanceViewSet, ClaimViewSet
 from apps.comparisons.api.views import ClaimComparisonView, ComparisonViewSet
 from apps.core import views as core_views
+from apps.core.api.documentation import RedocPage, SwaggerPage
 from apps.core.api.index import ApiIndexView
 from apps.core.health import LivenessView, ReadinessView
-from apps.intake.api.views import SourceCandidateViewSet
 from apps.countries.api.views import CountryViewSet
+from apps.intake.api.views import SourceCandidateViewSet
 from apps.sources.api.views import SourceViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
+# One address per resource: JSON is the only format (?format=json still names it); no claims.json twins.
+router.include_format_suffixes = False
 router.register("countries", CountryViewSet, basename="country")
 router.register("actors", ActorViewSet, basename="actor")
 router.register("sources", SourceViewSet, basename="source")
@@ -42,8 +45,8 @@ urlpatterns = [
     path("api/v1/", include((api_urls, "api"))),
     path("api/v1/claims/<int:pk>/comparison/", ClaimComparisonView.as_view(), name="claim-comparison"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/docs/", SwaggerPage.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", RedocPage.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
     path("healthz", LivenessView.as_view(), name="healthz"),
     path("readyz", ReadinessView.as_view(), name="readyz"),

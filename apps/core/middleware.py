@@ -3,18 +3,13 @@
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
-from django.utils.http import parse_http_date_safe
+from django.utils.http import escape_leading_slashes, parse_http_date_safe
 
 from apps.core.api.caching import content_etag
-from apps.core.api.errors import PROBLEM_CONTENT_TYPE, error_response, field_error
-
-JSON_PREFIXES = ("/api/", "/healthz", "/readyz")
-
-
-def answers_json(path: str) -> bool:
-    return path.startswith(JSON_PREFIXES)
+from apps.core.api.errors import PROBLEM_CONTENT_TYPE, answers_json, error_response, field_error
 
 
 def _refusal(request, status_code: int, code: str, detail: str, field: str | None = None):
@@ -80,6 +75,52 @@ class RequestGuardMiddleware:
             return _refusal(request, 400, "invalid", message, field=parameter or None)
         if "\x00" in request.path:
             return _refusal(request, 400, "invalid", "The path may not contain NUL (%00) characters.")
+        return self.get_response(request)
+
+
+class PermanentRedirect(HttpResponsePermanentRedirect):
+    """308 Permanent Redirect: unlike a 301, the client repeats the request with its method and body."""
+
+    status_code = 308
+
+
+def slash_appended(path: str, urlconf=None) -> bool:
+    """Whether ``path`` names a page only once a trailing slash is appended (``APPEND_SLASH``'s rule).
+
+    As in Django, a view marked ``no_append_slash`` is never redirected to. A path that only a
+    catch-all so marked answers (the admin's, which serves no page but redirects or says 404)
+    counts as unknown, so ``/admin/claims/claim`` is redirected like any other.
+    """
+    if path.endswith("/"):
+        return False
+    try:
+        target = resolve(f"{path}/", urlconf)
+    except Resolver404:
+        return False
+    if not getattr(target.func, "should_append_slash", True):
+        return False
+    try:
+        here = resolve(path, urlconf)
+    except Resolver404:
+        return True
+    return not getattr(here.func, "should_append_slash", True)
+
+
+class TrailingSlashMiddleware:
+    """``APPEND_SLASH`` with a 308 Permanent Redirect, whatever the method.
+
+    Django's CommonMiddleware answers a 301, which clients follow with a GET, and under DEBUG
+    refuses a POST with a 500; a 308 is followed with the same method and body. Placed before
+    CommonMiddleware, it leaves that one no path to append a slash to.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.APPEND_SLASH and slash_appended(request.path_info, getattr(request, "urlconf", None)):
+            # A path starting "//" would read as another host once redirected to.
+            return PermanentRedirect(escape_leading_slashes(request.get_full_path(force_append_slash=True)))
         return self.get_response(request)
 
 

@@ -26,6 +26,7 @@ from apps.claims.kinds import STANCE_DESCRIPTIONS, ClaimKind
 from apps.claims.models import Claim, ClaimCountry, QuoteAnchor, RelationType
 from apps.claims.selectors import visible_claims, visible_relations
 from apps.core.api.caching import CachedReadsMixin
+from apps.core.api.query_parameters import KnownQueryParametersMixin
 from apps.core.data_version import data_version
 from apps.reading.facets import claim_facets
 from apps.reading.words import sentences_after, sentences_before
@@ -157,10 +158,13 @@ ORDERINGS = [
 FACET_TITLES = {"kind": "Kind", "stance": "How the source puts it", "country": "Country", "source": "Source"}
 
 
-class ClaimListPage(PageView):
+class ClaimListPage(KnownQueryParametersMixin, PageView):
     filterset_class = ClaimFilterSet
     ordering = ClaimViewSet.ordering
     ordering_fields = ClaimViewSet.ordering_fields
+
+    def reads_list(self) -> bool:
+        return True
 
     def get(self, request):
         claims = self.filter_queryset(_published_claims())

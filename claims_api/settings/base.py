@@ -76,6 +76,8 @@ MIDDLEWARE = [
     # Chooses the database that serves this request's reads: a replica, or the primary.
     "claims_api.replicas.ReplicaMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # APPEND_SLASH with a 308 that keeps the method; after the static files, which never need a slash.
+    "apps.core.middleware.TrailingSlashMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

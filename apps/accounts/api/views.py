@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from apps.accounts.api.serializers import ApiTokenSerializer
 from apps.accounts.services import tokens_revoke, tokens_visible
+from apps.core.api.query_parameters import KnownQueryParametersMixin
 
 
 @extend_schema_view(
@@ -20,7 +21,9 @@ from apps.accounts.services import tokens_revoke, tokens_visible
     ),
 )
 @extend_schema(tags=["tokens"])
-class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class ApiTokenViewSet(
+    KnownQueryParametersMixin, mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     serializer_class = ApiTokenSerializer
     permission_classes = [IsAuthenticated]
     pagination_class = None

@@ -32,8 +32,10 @@ from apps.claims.services import (
     claim_update,
 )
 from apps.claims.validation import client_field_name
+from apps.core.api import sparse
 from apps.core.api.negotiation import FixedFormatNegotiation
 from apps.core.api.pagination import SinglePage
+from apps.core.api.query_parameters import KnownQueryParametersMixin
 from apps.core.api.schema import ErrorSerializer
 from apps.core.api.sparse import fields_parameter, requested_fields
 from apps.core.api.viewsets import ServiceModelViewSet
@@ -98,6 +100,7 @@ class ClaimViewSet(ServiceModelViewSet):
     write_serializer_class = ClaimWriteSerializer
     create_serializer_class = ClaimCreateSerializer
     filterset_class = ClaimFilterSet
+    query_parameters = (sparse.PARAMETER,)
     ordering = ["-reported_on"]
     ordering_fields = {
         "reported_on": "reported_on",
@@ -185,6 +188,7 @@ class ClaimViewSet(ServiceModelViewSet):
             detail=False,
             streamed=True,
             pagination_class=None,
+            query_parameters=(),  # a file has fixed columns: no sparse fields
             # The path names the format; a client's Accept header (text/csv, …) must not make it a 406.
             content_negotiation_class=FixedFormatNegotiation,
         )
@@ -301,7 +305,7 @@ def _kind_row(kind: ClaimKind) -> dict:
 
 
 @extend_schema(tags=["claim-kinds"])
-class ClaimKindViewSet(viewsets.ViewSet):
+class ClaimKindViewSet(KnownQueryParametersMixin, viewsets.ViewSet):
     """The closed vocabulary of claim kinds, with the fields and statuses each allows."""
 
     permission_classes = [AllowAny]
@@ -331,7 +335,7 @@ class ClaimKindViewSet(viewsets.ViewSet):
 
 
 @extend_schema(tags=["claim-stances"])
-class ClaimStanceViewSet(viewsets.ViewSet):
+class ClaimStanceViewSet(KnownQueryParametersMixin, viewsets.ViewSet):
     """The closed vocabulary of stances: how a source puts a claim."""
 
     permission_classes = [AllowAny]

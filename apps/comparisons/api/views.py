@@ -29,6 +29,7 @@ from apps.comparisons.selectors import (
     visible_proposition,
 )
 from apps.comparisons.services import claim_move, claim_release, proposition_split, propositions_merge
+from apps.core.api.query_parameters import KnownQueryParametersMixin
 from apps.sources.publication import AsOfRule, as_of_header, as_of_headers
 
 AS_OF_HEADER = AS_OF_RESPONSE_HEADER
@@ -92,7 +93,11 @@ class ComparisonResponseMixin:
 )
 @extend_schema(tags=["comparisons"])
 class ComparisonViewSet(
-    ComparisonResponseMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    KnownQueryParametersMixin,
+    ComparisonResponseMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     serializer_class = PropositionSerializer
     filterset_class = ComparisonFilterSet

@@ -33,6 +33,12 @@ logger = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 # Tag URIs (RFC 4151) name problem types without promising a page at that address.
 PROBLEM_TYPE_PREFIX = "tag:claims-api,2026:problem:"
+# Paths whose every error is a problem document, whatever their successful answers are (Swagger UI's page).
+JSON_PREFIXES = ("/api/", "/healthz", "/readyz")
+
+
+def answers_json(path: str) -> bool:
+    return path.startswith(JSON_PREFIXES)
 
 
 class ErrorLocation(models.TextChoices):
@@ -142,6 +148,11 @@ def _as_api_exception(exc):
 
 def exception_handler(exc, context):
     exc = _as_api_exception(exc)
+    view, method = context.get("view"), context["request"].method
+    if isinstance(exc, exceptions.APIException) and view is not None and method not in view.allowed_methods:
+        # The method is the mistake, whoever sends it: a 405, not the 401 or 404 of the permission checks,
+        # which DRF runs before it looks for the method's handler.
+        exc = exceptions.MethodNotAllowed(method)
     if not isinstance(exc, exceptions.APIException):
         if isinstance(exc, DatabaseError):
             logger.exception("Database error")
@@ -168,7 +179,12 @@ def exception_handler(exc, context):
         body = error_body(status_code=exc.status_code, code=code, detail=str(detail), instance=instance)
 
     set_rollback()
-    # A page of the reading room renders the same body as HTML; everything else is a problem document.
-    renderer = getattr(context["request"], "accepted_renderer", None)
-    content_type = None if getattr(renderer, "format", None) == "html" else PROBLEM_CONTENT_TYPE
-    return Response(body, status=exc.status_code, headers=headers, content_type=content_type)
+    request = context["request"]
+    renderer = getattr(request, "accepted_renderer", None)
+    if not answers_json(request.path):
+        # A page of the reading room renders the same body as HTML.
+        return Response(body, status=exc.status_code, headers=headers)
+    if getattr(renderer, "media_type", "application/json") != "application/json":
+        # Swagger UI and Redoc render HTML, the schema YAML: their errors are problem documents all the same.
+        return JsonResponse(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+    return Response(body, status=exc.status_code, headers=headers, content_type=PROBLEM_CONTENT_TYPE)

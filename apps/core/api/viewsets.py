@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from apps.core.api.caching import CachedReadsMixin, content_etag
 from apps.core.api.errors import PreconditionFailed
+from apps.core.api.query_parameters import KnownQueryParametersMixin
 from apps.core.api.renderers import FastJSONRenderer
 
 
@@ -28,7 +29,7 @@ def representation_etag(data) -> str:
     return content_etag(FastJSONRenderer().render(data))
 
 
-class ServiceModelViewSet(CachedReadsMixin, viewsets.ModelViewSet):
+class ServiceModelViewSet(KnownQueryParametersMixin, CachedReadsMixin, viewsets.ModelViewSet):
     """A model viewset whose writes are validated by ``write_serializer_class`` and saved by a service.
 
     Subclasses call their service in ``perform_create``/``perform_update`` and

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from apps.core.api.caching import CachedReadsMixin
+from apps.core.api.query_parameters import KnownQueryParametersMixin
 from apps.countries.api.filters import CountryFilterSet
 from apps.countries.api.serializers import CountrySerializer
 from apps.countries.models import Country
@@ -12,7 +13,7 @@ from apps.countries.models import Country
     retrieve=extend_schema(summary="Get a country", description="One country by its alpha-2 code (any case)."),
 )
 @extend_schema(tags=["countries"])
-class CountryViewSet(CachedReadsMixin, viewsets.ReadOnlyModelViewSet):
+class CountryViewSet(KnownQueryParametersMixin, CachedReadsMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Country.objects.all()
     serializer_class = CountrySerializer
     filterset_class = CountryFilterSet

@@ -7,6 +7,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from apps.core.api.query_parameters import KnownQueryParametersMixin
 from apps.intake.api.serializers import SourceCandidatesSerializer
 from apps.intake.selectors import source_candidates
 from apps.sources.models import Source
@@ -27,7 +28,7 @@ class MayCurate(BasePermission):
 
 
 @extend_schema(tags=["sources"])
-class SourceCandidateViewSet(viewsets.ViewSet):
+class SourceCandidateViewSet(KnownQueryParametersMixin, viewsets.ViewSet):
     permission_classes = [MayCurate]
     pagination_class = None
 
