@@ -8,7 +8,7 @@ they may see. The API, the admin, exports and feeds all read through these funct
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import Prefetch, Q, QuerySet
 
-from apps.claims.models import Claim, ClaimRelation, ReviewStatus
+from apps.claims.models import Claim, ClaimCountry, ClaimRelation, ReviewStatus
 from apps.claims.services import SEARCH_CONFIG
 
 
@@ -49,6 +49,12 @@ def _relations_towards(end: str, user) -> QuerySet[ClaimRelation]:
     return relations if sees_drafts(user) else relations.filter(_published(f"{end}__"))
 
 
+def involved_countries() -> QuerySet[ClaimCountry]:
+    """The countries claims involve in any role, by name: what a claim shows as its countries, and the very
+    rows the ``country`` filter matches (both read ClaimCountry, which claims_refresh_derived maintains)."""
+    return ClaimCountry.objects.select_related("country").order_by("country__name")
+
+
 def claims_for_reading(user, *, fields: frozenset[str] | None = None) -> QuerySet[Claim]:
     """The claims ``user`` may see, each with what its representation shows (all of it, or ``fields``),
     in a constant number of queries."""
@@ -58,7 +64,7 @@ def claims_for_reading(user, *, fields: frozenset[str] | None = None) -> QuerySe
         .defer("source__text", "source__metadata_notes", "search_vector")
     )
     if fields is None or "countries" in fields:
-        claims = claims.prefetch_related("countries")
+        claims = claims.prefetch_related(Prefetch("country_links", involved_countries()))
     if fields is None or "relations" in fields:
         claims = claims.prefetch_related(
             Prefetch("relations_from", _relations_towards("to_claim", user)),
