@@ -266,3 +266,15 @@ def test_a_token_sent_with_another_scheme_is_told_to_use_token(api_client, heade
         body = response.json()
         assert body["code"] == "authentication_failed"
         assert "'Authorization: Token <token>'" in body["detail"] and header.split()[0] in body["detail"]
+
+
+def test_an_untitled_source_is_labelled_by_what_is_known_of_it(curator_client):
+    body = {"slug": "untitled-wire", "kind": "news", "text": "Some text.", "publisher": "Reuters"}
+    created = curator_client.post("/api/v1/sources/", body, format="json").json()
+    assert created["label"] == "Untitled news article, Reuters, undated"
+    changed = curator_client.patch(
+        "/api/v1/sources/untitled-wire/",
+        {"authors": ["A. Writer", "B. Writer"], "published_on": "2022-01-01", "published_precision": "year"},
+        format="json",
+    ).json()
+    assert changed["label"] == "Untitled news article by A. Writer and B. Writer, Reuters, 2022"
