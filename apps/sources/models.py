@@ -89,7 +89,7 @@ class Source(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return self.title or self.slug
 
     @property
     def label(self) -> str:
