@@ -76,3 +76,14 @@ def test_every_write_field_has_a_description(document):
 def test_the_claims_source_field_says_it_takes_a_source_slug(document):
     request = document["components"]["schemas"]["ClaimCreateRequest"]
     assert "slug" in request["properties"]["source"]["description"]
+
+
+def test_creating_a_claim_says_it_is_a_draft_until_a_reviewer_publishes_it(document):
+    create = document["paths"]["/api/v1/claims/"]["post"]
+    for text in (create["description"], create["responses"]["201"]["description"]):
+        assert "draft" in text and "anonymous readers do not" in text
+        assert '`{"review_status": "published"}`' in text and "reviewer other than the claim's last editor" in text
+
+
+def test_a_401_documents_the_token_scheme(document):
+    assert "scheme other than Token" in document["paths"]["/api/v1/claims/"]["get"]["responses"]["401"]["description"]
