@@ -49,8 +49,8 @@ run: fixtures
 test: fixtures node_modules/.installed
 	DATABASE_URL="$(DB_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-schema: install
-	DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+schema: db
+	DATABASE_URL="$(DB_URL)" DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml
 
 BACKUP_DIR ?= backups
 backup: db
