@@ -124,9 +124,9 @@ def test_manage_py_commands_use_the_database_make_run_serves_from(cluster_dir):
         migrated = manage("migrate", "--no-input", DATABASE_URL=url, **env)
         assert migrated.returncode == 0, migrated.stderr
 
-        created = manage("create_curator", "alice", **env)
+        created = manage("create_curator", "alice", "--token-only", **env)
         assert created.returncode == 0, created.stderr
-        token = created.stdout.split("API token:")[1].strip()
+        token = created.stdout.strip()
 
         with runserver(env={**os.environ, "DATABASE_URL": url, **env}) as base_url:
             request = urllib.request.Request(f"{base_url}/api/v1/tokens/", headers={"Authorization": f"Token {token}"})
