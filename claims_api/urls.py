@@ -10,8 +10,8 @@ from apps.comparisons.api.views import ClaimComparisonView, ComparisonViewSet
 from apps.core import views as core_views
 from apps.core.api.index import ApiIndexView
 from apps.core.health import LivenessView, ReadinessView
-from apps.intake.api.views import SourceCandidateViewSet
 from apps.countries.api.views import CountryViewSet
+from apps.intake.api.views import SourceCandidateViewSet
 from apps.sources.api.views import SourceViewSet
 
 router = DefaultRouter()
@@ -43,7 +43,7 @@ urlpatterns = [
     path("api/v1/claims/<int:pk>/comparison/", ClaimComparisonView.as_view(), name="claim-comparison"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema", template_name="core/redoc.html"), name="redoc"),
     path("admin/", admin.site.urls),
     path("healthz", LivenessView.as_view(), name="healthz"),
     path("readyz", ReadinessView.as_view(), name="readyz"),
