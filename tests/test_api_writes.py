@@ -1,11 +1,16 @@
 """Curators write through the API with the same validation as every other path; others cannot write."""
 
+import json
+import os
+import urllib.request
+
 import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from apps.claims.models import Claim, ClaimRelation, QuoteAnchor
 from apps.sources.models import Source
+from tests.servers import runserver
 
 pytestmark = pytest.mark.django_db
 
@@ -278,3 +283,27 @@ def test_an_untitled_source_is_labelled_by_what_is_known_of_it(curator_client):
         format="json",
     ).json()
     assert changed["label"] == "Untitled news article by A. Writer and B. Writer, Reuters, 2022"
+
+
+@pytest.mark.slow
+def test_make_runs_development_server_answers_a_create_with_its_location(live_api):
+    """runserver's WSGI server refuses a header value that is not exactly a str; gunicorn does not care."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "claims_api.settings.development"}
+    env["DATABASE_URL"] = live_api["database_url"]
+    with runserver(env=env) as base_url:
+        request = urllib.request.Request(
+            f"{base_url}/api/v1/claims/",
+            data=json.dumps(_new_claim()).encode(),
+            headers={"Authorization": f"Token {live_api['token']}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 201
+            created = json.loads(response.read())
+            assert response.headers["Location"] == created["url"] == f"{base_url}/api/v1/claims/{created['id']}/"
+        # Committed by the server, so removed through it: the live server's data is shared by the session.
+        remove = urllib.request.Request(
+            created["url"], headers={"Authorization": f"Token {live_api['token']}"}, method="DELETE"
+        )
+        with urllib.request.urlopen(remove, timeout=10) as response:
+            assert response.status == 204
