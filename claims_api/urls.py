@@ -10,8 +10,8 @@ from apps.comparisons.api.views import ClaimComparisonView, ComparisonViewSet
 from apps.core import views as core_views
 from apps.core.api.index import ApiIndexView
 from apps.core.health import LivenessView, ReadinessView
-from apps.intake.api.views import SourceCandidateViewSet
 from apps.countries.api.views import CountryViewSet
+from apps.intake.api.views import SourceCandidateViewSet
 from apps.sources.api.views import SourceViewSet
 
 router = DefaultRouter()
