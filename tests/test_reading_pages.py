@@ -350,8 +350,8 @@ def test_a_topic_is_charted_by_source_with_labels_and_a_table(client):
     assert len(boxes) == 3 and len({pattern for pattern, _ in boxes}) == 3 and len({colour for _, colour in boxes}) == 3
     markers = re.findall(r'<g aria-hidden="true"><(circle|rect|polygon)', section)
     assert len(set(markers)) == 3
-    for label in ("1 Kempe", "2 Kerres"):
-        assert f">{label}</text>" in section
+    for number, name in ((1, "Kempe"), (2, "Kerres")):
+        assert f'>{number}<tspan class="series-name"> {name}</tspan></text>' in section
     assert 'stroke-dasharray="5 3"' in section  # "over 100,000" is open above
     # The table says the same in words, each row linked to its claim's page.
     rows = re.findall(r'<tr><th scope="row"><a href="/claims/(\d+)/">\d</a></th>', section)

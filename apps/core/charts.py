@@ -13,6 +13,7 @@ Policy forbids inline styles draw the chart the same.
 """
 
 import datetime
+import math
 from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
@@ -93,6 +94,21 @@ def _short(interval: Interval) -> str:
     return text if len(text) <= DIRECT_LABEL_CHARACTERS else text[: DIRECT_LABEL_CHARACTERS - 1].rstrip() + "…"
 
 
+def _scale(values: list[float]) -> tuple[float, float, float]:
+    """The value axis: a bottom, a top and a round step between ticks (1, 2, 2.5 or 5 times a power
+    of ten), with some room above the largest value."""
+    low = min(0.0, *values) if values else 0.0
+    high = max(values) * 1.1 if values and max(values) > 0 else 1.0
+    raw = (high - low) / 4
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    return math.floor(low / step) * step, math.ceil(high / step) * step, step
+
+
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
+
+
 def _marker(style: SeriesStyle, cx: float, cy: float) -> SafeString:
     """A filled shape about 11 px across, centred on (cx, cy)."""
     paint = format_html('fill="{}" stroke="{}" stroke-width="1"', style.colour, INK)
@@ -156,8 +172,7 @@ def interval_chart(
     last = max(i.end for i in intervals)
     days = max((last - first).days, 1)
     known = [v for i in intervals for v in (i.lower, i.upper) if v is not None]
-    top_value = max(known) * 1.15 if known else 1.0
-    bottom_value = 0.0 if not known or min(known) >= 0 else min(known) * 1.15
+    bottom_value, top_value, step = _scale(known)
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(day: datetime.date) -> float:
@@ -166,14 +181,14 @@ def interval_chart(
     def y(value: float) -> float:
         return TOP + (top_value - value) / (top_value - bottom_value or 1) * plot_height
 
-    boxes = []
+    boxes, placed_labels = [], []
     for number, interval in enumerate(intervals, start=1):
         style = series[interval.label]
         left = x(interval.start)
         width = max(x(interval.end) - left, MIN_BOX_WIDTH)
         upper_y = TOP if interval.upper is None else y(interval.upper)
         lower_y = TOP + plot_height if interval.lower is None else y(interval.lower)
-        height = max(lower_y - upper_y, 2)
+        height = max(lower_y - upper_y, 4)
         is_open = interval.lower is None or interval.upper is None
         open_marks = []
         if interval.upper is None:
@@ -186,9 +201,10 @@ def interval_chart(
             ((_at(ax), _at(ay), path, INK) for ax, ay, path in open_marks),
         )
         # The direct label goes inside the box's top left corner when the box is wide enough, else
-        # beside its top, on the right unless that would run past the plot's edge.
-        label_text = f"{number} {_short(interval)}"
-        label_width = len(label_text) * 7 + 16
+        # beside its top, on the right unless that would run past the plot's edge; it moves down
+        # (or up, near the bottom) until it clears the labels already placed.
+        name = f" {_short(interval)}"
+        label_width = (len(str(number)) + len(name)) * 7 + 16
         label_y = min(max(upper_y + 10, TOP + 10), TOP + plot_height - 6)
         if width >= label_width + 8:
             label_y = min(label_y + 4, upper_y + height - 6) if height > 20 else label_y
@@ -197,13 +213,19 @@ def interval_chart(
             marker_x, anchor = left + width + 10, "start"
         else:
             marker_x, anchor = left - 10, "end"
+        span = (marker_x - 7, marker_x + label_width) if anchor == "start" else (marker_x - label_width, marker_x + 7)
+        direction = 16 if label_y < TOP + plot_height / 2 else -16
+        while any(_overlaps((*span, label_y - 8, label_y + 8), other) for other in placed_labels):
+            label_y += direction
+        placed_labels.append((*span, label_y - 8, label_y + 8))
         text_x = marker_x + 9 if anchor == "start" else marker_x - 9
         boxes.append(
             format_html(
                 '<g class="interval" role="listitem" aria-label="{}"><title>{}</title>'
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="url(#{})" stroke="{}" stroke-width="2"{}/>{}'
-                '<g aria-hidden="true">{}<text x="{}" y="{}" {} font-weight="bold" fill="{}" text-anchor="{}" '
-                'stroke="#fff" stroke-width="3" paint-order="stroke">{}</text></g></g>',
+                '<g aria-hidden="true">{}<text x="{}" y="{}" {} class="direct-label" font-weight="bold" fill="{}" '
+                'text-anchor="{}" stroke="#fff" stroke-width="3" paint-order="stroke">{}<tspan class="series-name">'
+                "{}</tspan></text></g></g>",
                 _describe(number, interval),
                 _describe(number, interval),
                 _at(left),
@@ -220,15 +242,16 @@ def interval_chart(
                 SafeString(FONT),
                 INK,
                 anchor,
-                label_text,
+                number,
+                name,
             )
         )
 
-    ticks = [bottom_value + (top_value - bottom_value) * step / 4 for step in range(5)]
+    ticks = [bottom_value + step * n for n in range(round((top_value - bottom_value) / step) + 1)]
     y_axis = format_html_join(
         "",
         '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#ccc" stroke-width="1"/>'
-        '<text x="{}" y="{}" {} fill="{}" text-anchor="end">{}</text>',
+        '<text x="{}" y="{}" {} class="tick" fill="{}" text-anchor="end">{}</text>',
         (
             (
                 LEFT,
@@ -239,15 +262,15 @@ def interval_chart(
                 _at(y(t) + 4),
                 SafeString(FONT),
                 INK,
-                _number(round(t, -2) if t > 1000 else t),
+                _number(t),
             )
             for t in ticks
         ),
     )
     x_axis = format_html(
-        '<text x="{}" y="{}" {font} fill="{ink}">{}</text>'
-        '<text x="{}" y="{}" {font} fill="{ink}" text-anchor="end">{}</text>'
-        '<text x="{}" y="{}" {font} fill="{ink}" text-anchor="middle">{}</text>',
+        '<text x="{}" y="{}" {font} class="tick" fill="{ink}">{}</text>'
+        '<text x="{}" y="{}" {font} class="tick" fill="{ink}" text-anchor="end">{}</text>'
+        '<text x="{}" y="{}" {font} class="axis-label" fill="{ink}" text-anchor="middle">{}</text>',
         LEFT,
         HEIGHT - BOTTOM + 16,
         first.isoformat(),
@@ -281,7 +304,7 @@ def interval_chart(
         'aria-labelledby="{id}-title {id}-desc">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{description}</desc>'
         "<defs>{patterns}</defs>"
-        '<text x="12" y="{middle}" {font} fill="{ink}" transform="rotate(-90 12 {middle})" '
+        '<text x="16" y="{middle}" {font} class="axis-label" fill="{ink}" transform="rotate(-90 16 {middle})" '
         'text-anchor="middle">{unit}</text>'
         '{y_axis}{x_axis}<g role="list">{boxes}</g></svg>'
         '<figcaption><table class="chart-table"><caption>{title}: the values drawn</caption>'
