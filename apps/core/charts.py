@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 WIDTH, HEIGHT = 720, 300
-LEFT, RIGHT, TOP, BOTTOM = 84, 24, 24, 44
+LEFT, RIGHT, TOP, BOTTOM = 96, 24, 24, 44
 MIN_BOX_WIDTH = 8
 INK = "#222"
 FONT = 'font-family="sans-serif" font-size="12"'
@@ -300,8 +300,8 @@ def interval_chart(
     )
     return format_html(
         '<figure class="interval-chart">'
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        'aria-labelledby="{id}-title {id}-desc">'
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        'role="img" aria-labelledby="{id}-title {id}-desc">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{description}</desc>'
         "<defs>{patterns}</defs>"
         '<text x="16" y="{middle}" {font} class="axis-label" fill="{ink}" transform="rotate(-90 16 {middle})" '
