@@ -54,7 +54,7 @@ def _relations_towards(end: str, user) -> QuerySet[ClaimRelation]:
 # filter matches the same rows, so a claim lists a country exactly when filtering by it finds the claim.
 
 
-def involved_countries() -> QuerySet[ClaimCountry]:
+def involved_country_links() -> QuerySet[ClaimCountry]:
     """The countries claims involve, each with its country, by name: what a claim shows as its countries."""
     return ClaimCountry.objects.select_related("country").order_by("country__name")
 
@@ -79,7 +79,7 @@ def claims_for_reading(user, *, fields: frozenset[str] | None = None) -> QuerySe
         .defer("source__text", "source__metadata_notes", "search_vector")
     )
     if fields is None or "countries" in fields:
-        claims = claims.prefetch_related(Prefetch("country_links", involved_countries()))
+        claims = claims.prefetch_related(Prefetch("country_links", involved_country_links()))
     if fields is None or "relations" in fields:
         claims = claims.prefetch_related(
             Prefetch("relations_from", _relations_towards("to_claim", user)),

@@ -81,7 +81,7 @@ class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         many=True,
         source="involved_countries",
         help_text="Every country the claim involves, in any role: the countries given, its location, and its "
-        "subject's and object's countries; exactly the claims the country filter finds.",
+        "subject's and object's countries. The country filter finds the claim by exactly these.",
     )
     quantity = QuantitySerializer(source="*", allow_null=True)
     valid_from_precision = OptionalChoiceField(choices=DatePrecision.choices)
