@@ -92,4 +92,5 @@ def test_a_superuser_decides_on_their_own_edit_only_with_a_reason_kept_in_full(d
     browser.post(QUEUE, {"decision": "approve", "claims": [own.pk], "reason": reason})
     claim = Claim.objects.get(pk=own.pk)
     assert claim.review_status == "published"
-    assert claim.history.first().history_change_reason == f"Four-eyes review overridden by a superuser: {reason.strip()}"
+    recorded = claim.history.first().history_change_reason
+    assert recorded == f"Four-eyes review overridden by a superuser: {reason.strip()}"

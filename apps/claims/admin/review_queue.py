@@ -25,6 +25,8 @@ DECISIONS = {
     "reject": ReviewStatus.REJECTED,
     "send_back": ReviewStatus.DRAFT,
 }
+
+
 class QueueFilterForm(forms.Form):
     source = forms.CharField(required=False, help_text="A source's slug.")
     kind = forms.ChoiceField(required=False, choices=[("", "any kind"), *ClaimKind.choices])
