@@ -249,6 +249,23 @@ def test_a_change_over_time_runs_from_the_later_claim():
         assert later.source_id != earlier.source_id
 
 
+@pytest.mark.parametrize(
+    ("later", "earlier"),
+    [
+        # A territory's status in January and in the report: separatists, then annexation.
+        ("jb-russia-annexes-four-ukrainian-provinces", "kempe-separatists-dominate-lugansk"),
+        ("jb-russia-annexes-four-ukrainian-provinces", "commentary-0124-putin-backs-donbas-separatists"),
+        # The build-up of January and the invasion of February.
+        ("jb-russia-invasion-since-2022-02-24", "commentary-0124-russia-100000-troops-around-ukraine"),
+        # Finland and Sweden without a majority for NATO membership, then seeking it.
+        ("jb-erdogan-blocks-finland-sweden-nato", "kerres-finland-no-majority-for-nato-membership"),
+        ("jb-erdogan-blocks-finland-sweden-nato", "kerres-sweden-no-majority-for-nato-membership"),
+    ],
+)
+def test_a_state_told_at_two_times_is_linked_as_a_change(later, earlier):
+    assert ClaimRelation.objects.filter(from_claim__key=later, to_claim__key=earlier, type="changed_over_time").exists()
+
+
 def test_the_same_event_has_the_same_kind_in_every_article():
     for relation in ClaimRelation.objects.filter(
         type="same_event", from_claim__source__slug__in=ARTICLES, to_claim__source__slug__in=ARTICLES
