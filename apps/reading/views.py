@@ -181,12 +181,7 @@ class ClaimListPage(PageView):
                 (FACET_TITLES[name], _facet_links(values, request.GET)) for name, values in facets.groups.items()
             ],
             active=_active_filters(request.GET),
-            hidden=[
-                (name, value)
-                for name, values in request.GET.lists()
-                if name not in (*FORM_FIELDS, "cursor")
-                for value in values
-            ],
+            hidden=_hidden_fields(request.GET, FORM_FIELDS),
             kinds=ClaimKind.choices,
             orderings=ORDERINGS,
             next_url=self.paginator.get_next_link(),
@@ -194,6 +189,13 @@ class ClaimListPage(PageView):
             api_url=_api_url("api:claim-list", query=request.GET.urlencode()),
             csv_url=_api_url("api:claim-export", "csv", query=_export_query(request.GET)),
         )
+
+
+def _hidden_fields(params, form_fields) -> list[tuple[str, str]]:
+    """The request's other parameters, carried through a form's next submission; a new filter starts a new list."""
+    return [
+        (name, value) for name, values in params.lists() if name not in (*form_fields, "cursor") for value in values
+    ]
 
 
 def _without_cursor(params):
@@ -423,6 +425,9 @@ def _compared_propositions():
     return propositions_compared(None).select_related(*PROPOSITION_RELATED)
 
 
+TOPIC_FORM_FIELDS = ("kind", "country", "disputed")
+
+
 class TopicPagination(KeysetPagination):
     # Each topic carries a chart and its claims: fewer to a page than claims.
     page_size = 10
@@ -444,6 +449,8 @@ class ComparisonListPage(ComparisonResponseMixin, PageView):
             "reading/comparison_list.html",
             topics=[_topic(comparison, number=n) for n, comparison in enumerate(comparisons, start=1)],
             disputed=disputed,
+            kinds=ClaimKind.choices,
+            hidden=_hidden_fields(request.GET, TOPIC_FORM_FIELDS),
             all_url=reverse("reading:comparison-list"),
             disputed_url=f"{reverse('reading:comparison-list')}?disputed=true",
             next_url=self.paginator.get_next_link(),
