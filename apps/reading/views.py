@@ -368,6 +368,9 @@ def _highlighted_pieces(text: str, claims) -> list[dict]:
     return pieces
 
 
+# A topic with more published claims than this is summarised, not drawn: hundreds of boxes on one
+# chart read as noise, and comparing every pair of them costs far more than a page may.
+TOPIC_CLAIMS_DRAWN = 60
 # Verdicts a reader is shown pair by pair: where documents part ways.
 DIFFERING_VERDICTS = (Verdict.DISAGREES, Verdict.CHANGED_OVER_TIME)
 PROPOSITION_RELATED = (
@@ -408,6 +411,31 @@ def _topic(comparison: Comparison, *, number: int = 1) -> dict:
     }
 
 
+def _crowded_topic(proposition) -> dict:
+    """A topic with too many claims to draw: what the proposition's own counts say, and where the rest is."""
+    return {
+        "id": proposition.pk,
+        "label": proposition_label(proposition),
+        "crowded": True,
+        "claim_count": proposition.claim_count,
+        "documents": proposition.document_count,
+        # The proposition's flag says whether a pair disagrees; the rest of its verdict needs every pair.
+        "agreement": Agreement.DISAGREE if proposition.disputed else "",
+        "agreement_label": Agreement.DISAGREE.label if proposition.disputed else "",
+        "api_url": reverse("api:comparison-detail", args=[proposition.pk]),
+    }
+
+
+def _topics(propositions, *, as_of=None) -> list[dict]:
+    """The propositions as topics, in their order; only those small enough to draw are compared pair by pair."""
+    drawn = [p for p in propositions if p.claim_count <= TOPIC_CLAIMS_DRAWN]
+    built = {c.proposition.pk: c for c in comparisons_build(propositions=drawn, user=None, as_of=as_of)}
+    return [
+        _topic(built[p.pk], number=n) if p.pk in built else _crowded_topic(p)
+        for n, p in enumerate(propositions, start=1)
+    ]
+
+
 def _claim_topic(claim) -> dict | None:
     """The comparison the claim belongs to, when claims of another document share it."""
     membership = (
@@ -417,8 +445,8 @@ def _claim_topic(claim) -> dict | None:
     )
     if membership is None:
         return None
-    (comparison,) = comparisons_build(propositions=[membership.proposition], user=None)
-    return _topic(comparison) if comparison.summary["documents"] > 1 else None
+    (topic,) = _topics([membership.proposition])
+    return topic if topic["documents"] > 1 else None
 
 
 def _compared_propositions():
@@ -443,11 +471,10 @@ class ComparisonListPage(ComparisonResponseMixin, PageView):
     def get(self, request):
         propositions = self.filter_queryset(_compared_propositions())
         page = self.paginate_queryset(propositions)
-        comparisons = comparisons_build(propositions=page, user=None, as_of=self.as_of(request))
         disputed = request.GET.get("disputed")
         return self.page(
             "reading/comparison_list.html",
-            topics=[_topic(comparison, number=n) for n, comparison in enumerate(comparisons, start=1)],
+            topics=_topics(page, as_of=self.as_of(request)),
             disputed=disputed,
             kinds=ClaimKind.choices,
             hidden=_hidden_fields(request.GET, TOPIC_FORM_FIELDS),
@@ -464,9 +491,9 @@ class ComparisonPage(ComparisonResponseMixin, PageView):
         if pk > MAX_ID:
             return get_object_or_404(Membership.objects.none())
         proposition = get_object_or_404(_compared_propositions(), pk=pk)
-        (comparison,) = comparisons_build(propositions=[proposition], user=None, as_of=self.as_of(request))
+        (topic,) = _topics([proposition], as_of=self.as_of(request))
         return self.page(
             "reading/comparison_detail.html",
-            topic=_topic(comparison),
+            topic=topic,
             api_url=_api_url("api:comparison-detail", proposition.pk, query=request.GET.urlencode()),
         )
