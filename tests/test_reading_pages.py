@@ -287,6 +287,8 @@ def test_home_page_describes_the_dataset_with_entry_points(client):
     assert 'href="/claims/?country=UA"' in html
     assert '<span class="versus">contradicts</span>' in html
     assert '<link rel="alternate" type="application/json" href="/api/v1/">' in html
+    assert 'href="/comparisons/?disputed=true">All disputed topics →</a>' in html
+    assert '<li><a href="/comparisons/">Comparisons</a></li>' in html  # in the navigation of every page
 
 
 # Comparisons: topics compared across documents, each with a chart of its figures and a table of them.

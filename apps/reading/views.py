@@ -382,7 +382,7 @@ PROPOSITION_RELATED = (
 )
 
 
-def _topic(comparison: Comparison, *, number: int = 1) -> dict:
+def _topic(comparison: Comparison) -> dict:
     """A comparison as a page shows it: its chart, its claims, and the pairs that differ."""
     proposition = comparison.proposition
     return {
@@ -396,7 +396,7 @@ def _topic(comparison: Comparison, *, number: int = 1) -> dict:
         "chart": comparison_chart(
             comparison,
             claim_url=lambda claim: reverse("reading:claim-detail", args=[claim.pk]),
-            chart_id=f"chart-{proposition.pk}-{number}",
+            chart_id=f"chart-{proposition.pk}",
         ),
         "differences": [
             {
@@ -430,10 +430,7 @@ def _topics(propositions, *, as_of=None) -> list[dict]:
     """The propositions as topics, in their order; only those small enough to draw are compared pair by pair."""
     drawn = [p for p in propositions if p.claim_count <= TOPIC_CLAIMS_DRAWN]
     built = {c.proposition.pk: c for c in comparisons_build(propositions=drawn, user=None, as_of=as_of)}
-    return [
-        _topic(built[p.pk], number=n) if p.pk in built else _crowded_topic(p)
-        for n, p in enumerate(propositions, start=1)
-    ]
+    return [_topic(built[p.pk]) if p.pk in built else _crowded_topic(p) for p in propositions]
 
 
 def _claim_topic(claim) -> dict | None:
