@@ -151,8 +151,8 @@ PAGES = {
     "claim": None,  # the first claim of the list
     "source": "/sources/commentary-2022-01-24-russian-build-up/",
     "comparisons": "/comparisons/",
-    "comparison": None,  # the first topic with a chart
-    "claim compared": None,  # the first claim of that chart
+    "comparison": None,  # the troops topic, with a chart
+    "claim compared": None,  # the first claim of its chart
     "not found": "/no/such/page/",
 }
 
@@ -164,8 +164,8 @@ def test_every_page_type_fits_a_375_px_screen(live_api, browser):
     page = _new_page(browser, width=375, height=812)
     page.goto(f"{base}/claims/")
     PAGES["claim"] = page.locator(".claim-list .claim-summary a").first.get_attribute("href")
-    page.goto(f"{base}/comparisons/")
-    charted = page.locator(".topic", has=page.locator("svg[role=img]")).first
+    page.goto(f"{base}/comparisons/?kind=troop_deployment")
+    charted = page.locator(".topic", has=page.get_by_role("link", name=TROOPS_TOPIC))
     PAGES["comparison"] = charted.locator(".topic-heading a").get_attribute("href")
     PAGES["claim compared"] = charted.locator(".chart-table tbody th a").first.get_attribute("href")
     for name, path in PAGES.items():

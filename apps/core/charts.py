@@ -231,10 +231,10 @@ def interval_chart(
         else:
             marker_x, anchor = left - 10, "end"
         span = (marker_x - 7, marker_x + label_width) if anchor == "start" else (marker_x - label_width, marker_x + 7)
-        direction = 16 if label_y < TOP + plot_height / 2 else -16
-        while any(_overlaps((*span, label_y - 8, label_y + 8), other) for other in placed_labels):
+        direction = 22 if label_y < TOP + plot_height / 2 else -22
+        while any(_overlaps((*span, label_y - 11, label_y + 11), other) for other in placed_labels):
             label_y += direction
-        placed_labels.append((*span, label_y - 8, label_y + 8))
+        placed_labels.append((*span, label_y - 11, label_y + 11))
         text_x = marker_x + 9 if anchor == "start" else marker_x - 9
         boxes.append(
             format_html(
