@@ -135,6 +135,12 @@ def test_a_308_is_followed_with_the_same_method_and_body(clients):
     assert Actor.objects.filter(slug="slashless", name="Slashless").exists()
 
 
+def test_a_write_without_the_slash_is_redirected_under_debug_too(clients, settings):
+    settings.DEBUG = True  # where Django's own slash appending refuses a POST with a 500
+    response = clients["anonymous"].post("/api/v1/claims", {"summary": "x"}, format="json")
+    assert (response.status_code, response["Location"]) == (308, "/api/v1/claims/")
+
+
 def test_a_path_without_slash_that_names_nothing_stays_a_404(clients):
     for method in METHODS:
         response = _request(clients["anonymous"], method, "/api/v1/nothing-here")
