@@ -8,13 +8,14 @@ SETTINGS ?= claims_api.settings.development
 # 5432, or a project-local cluster (see scripts/database.py).
 DB_URL = $(eval DB_URL := $$(shell $(BIN)/python scripts/database.py url || echo FAILED))$(DB_URL)
 
-.PHONY: help install db migrate fixtures run test stop schema bench backup restore clean
+.PHONY: help install db migrate fixtures run test stop schema client bench backup restore clean
 
 help:
 	@echo "make run    set up and serve the API on http://127.0.0.1:$(PORT)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make stop   stop the project-local PostgreSQL clusters (make test's, make bench's), if started"
 	@echo "make schema regenerate the committed OpenAPI document (openapi.yaml)"
+	@echo "make client generate a Python client from openapi.yaml into clients/python/ (CLIENT_DIR=… elsewhere)"
 	@echo "make backup write a consistent backup and its manifest to backups/ (BACKUP_DIR=… elsewhere)"
 	@echo "make restore FILE=…  restore a backup into the (empty) database; FORCE=1 replaces a non-empty one"
 	@echo "make bench  benchmark the read path on 1,000,000 synthetic claims (docs/benchmarks.md)"
@@ -49,8 +50,15 @@ run: fixtures
 test: fixtures node_modules/.installed
 	DATABASE_URL="$(DB_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-schema: install
-	DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+schema: db
+	DATABASE_URL="$(DB_URL)" DJANGO_SETTINGS_MODULE=$(SETTINGS) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file openapi.yaml
+
+# The generated package replaces the previous one (--overwrite); its post-generation hooks call ruff,
+# which is found on PATH, so the environment's own ruff goes first.
+CLIENT_DIR ?= clients/python
+client: install
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/openapi-python-client generate --path openapi.yaml --meta none \
+		--config clients/openapi-python-client.yaml --output-path "$(abspath $(CLIENT_DIR))/claims_api_client" --overwrite
 
 BACKUP_DIR ?= backups
 backup: db

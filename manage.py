@@ -5,6 +5,9 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "claims_api.settings.development")
+    from scripts.database import use_for_development
+
+    use_for_development()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

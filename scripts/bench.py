@@ -13,7 +13,9 @@ request is answered by the view ("cold") — against a synthetic database of its
 and the reading room's pages:
 
   P1  /claims/ filtered by a country, with its facet counts;
-  P2  claim pages (/claims/{id}/), 20 different claims.
+  P2  claim pages (/claims/{id}/), 20 different claims;
+
+and the curators' admin pages and the comparisons (scripts/bench_curation.py).
 
 For each: single-client p50/p99 over 200 requests, requests per second at 4
 connections (wrk), PostgreSQL's own time to pick the same page's claims (the
@@ -44,6 +46,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import bench_curation
 import datasette_peer
 import orjson
 import psycopg
@@ -396,6 +399,8 @@ def machine() -> str:
 
 def main() -> None:
     import_seconds = ensure_data()
+    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
+        recompute_seconds = bench_curation.ensure_comparisons(manage, conn)
     # As a deployment does before it starts the server (whitenoise serves the collected files).
     subprocess.run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, check=True, env=SERVER_ENV)
     port = free_port()
@@ -452,6 +457,9 @@ def main() -> None:
                     }
                 )
             peers = against_datasette(conn, params, urls)
+            base = f"http://127.0.0.1:{port}"
+            admin_rows = bench_curation.admin_section(base, conn, manage, params["words"][0])
+            comparisons = bench_curation.comparison_section(base, conn, urls["Q1"][0], page_timings)
         worker_mb, total_mb = server_memory_mb(server)
         export = export_ndjson(f"http://127.0.0.1:{port}", server)
     finally:
@@ -463,7 +471,8 @@ def main() -> None:
         say(f"the fixture load failed ({error}); reported as not measured")
         loads = None
     cached = cached_reads(urls["Q1"][0])
-    report(rows, page_rows, counts, worker_mb, total_mb, params, import_seconds, loads, peers, cached, export)
+    curation = bench_curation.report_lines(admin_rows, comparisons, recompute_seconds)
+    report(rows, page_rows, counts, worker_mb, total_mb, params, import_seconds, loads, peers, cached, export, curation)
 
 
 def cached_reads(q1: str) -> dict:
@@ -583,7 +592,9 @@ def peer_table(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def report(rows, page_rows, counts, worker_mb, total_mb, params, import_seconds, loads, peers, cached, export) -> None:
+def report(
+    rows, page_rows, counts, worker_mb, total_mb, params, import_seconds, loads, peers, cached, export, curation
+) -> None:
     depth = params["depth"]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     dirty = subprocess.run(  # earlier runs' tables in docs/benchmarks.md do not count as changed code
@@ -653,7 +664,7 @@ def report(rows, page_rows, counts, worker_mb, total_mb, params, import_seconds,
         f"(target ≥ 1,500); If-None-Match → 304 in {cached['not_modified_p50']:.2f} ms p50 (target ≤ 1). "
         "The rows above are cold: the response cache was off.\n"
     )
-    table = header + "\n".join(lines) + "\n" + warm + peer_table(peers) + footer
+    table = header + "\n".join(lines) + "\n" + warm + peer_table(peers) + curation + footer
     print(table)
     target = ROOT / "docs" / "benchmarks.md"
     target.parent.mkdir(exist_ok=True)

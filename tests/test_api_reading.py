@@ -248,3 +248,42 @@ def test_claim_list_query_count_is_constant_with_more_relations(curator_client):
     for first, second in zip(claims, claims[1:], strict=False):
         ClaimRelation.objects.get_or_create(from_claim=first, to_claim=second, type="same_event")
     assert _queries(curator_client, f"{CLAIMS}?page_size=20") == before
+
+
+def test_a_claims_countries_are_exactly_those_the_country_filter_finds_it_by(api_client):
+    shown = {
+        item["id"]: {country["code"] for country in item["countries"]}
+        for item in api_client.get(CLAIMS, {"page_size": 500, "fields": "id,countries"}).json()["results"]
+    }
+    found_by: dict[int, set[str]] = {claim_id: set() for claim_id in shown}
+    for code in set().union(*shown.values()):
+        page = api_client.get(CLAIMS, {"country": code, "page_size": 500, "fields": "id"}).json()
+        for item in page["results"]:
+            found_by[item["id"]].add(code)
+    assert shown == found_by
+    # Countries no curator listed but the roles imply (a subject's or a location's) are among them.
+    listed = {
+        claim.id: {c.code for c in claim.countries.all()} for claim in Claim.objects.prefetch_related("countries")
+    }
+    assert any(shown[claim_id] > listed[claim_id] for claim_id in shown)
+
+
+def test_claims_say_who_reported_them(api_client):
+    """The source's title or a label, its authors and publisher, and the claimant, in lists and details alike."""
+    items = api_client.get(CLAIMS, {"page_size": 500}).json()["results"]
+    sources = {item["source"]["slug"]: item["source"] for item in items}
+    eggert = sources["eggert-2021-12-31-what-putin-wants"]
+    assert (eggert["label"], eggert["title"], eggert["authors"], eggert["publisher"]) == (
+        "What Putin wants",
+        "What Putin wants",
+        ["Konstantin Eggert"],
+        "DW",
+    )
+    kerres = sources["kerres-2022-01-putin-kazakhstan-nato"]
+    assert (kerres["title"], kerres["label"]) == ("", "Untitled opinion piece by Michel Kerres, January 2022")
+    unsigned = sources["commentary-2022-01-24-russian-build-up"]
+    assert (unsigned["authors"], unsigned["label"]) == ([], "Untitled opinion piece, 24 January 2022")
+    assert sources["jankowski-bouvery-2022-near-abroad"]["authors"] == ["Tancrède Jankowski", "Armel Bouvery"]
+    attributed = next(item for item in items if item["claimant"] and item["source"]["slug"] == eggert["slug"])
+    assert attributed["claimant"]["name"] and attributed["source"]["label"] == "What Putin wants"
+    assert api_client.get(f"{CLAIMS}{attributed['id']}/").json()["source"] == attributed["source"]

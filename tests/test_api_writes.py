@@ -1,11 +1,16 @@
 """Curators write through the API with the same validation as every other path; others cannot write."""
 
+import json
+import os
+import urllib.request
+
 import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from apps.claims.models import Claim, ClaimRelation, QuoteAnchor
 from apps.sources.models import Source
+from tests.servers import runserver
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +69,9 @@ def test_anonymous_and_plain_users_cannot_write(api_client, db):
         ({"quote": "This sentence is not in the commentary."}, "quote", "not found"),
         ({"quote": "Ukraine"}, "quote", "ambiguous"),
         ({"kind": "troop_deployment", "status": "ongoing", "subject": None}, "subject", "needs a subject"),
-        ({"kind": "sanctions", "status": "threatened", "object": None}, "object", "needs an object"),
-        ({"status": "condemned"}, "status", "not a status"),
+        ({"kind": "sanctions", "status": "threatened", "object": None}, "object", "a sanctions claim needs an object"),
+        ({"object": None}, "object", "an arms transfer claim needs an object."),
+        ({"status": "condemned"}, "status", "not a status of an arms transfer claim"),
         (
             {"quantity": {"lower": 10, "upper": 5, "qualifier": "range", "unit": "missiles"}},
             "quantity.lower",
@@ -74,6 +80,8 @@ def test_anonymous_and_plain_users_cannot_write(api_client, db):
         ({"subject": "no-such-actor"}, "subject", "does not exist"),
         ({"kind": "no_such_kind"}, "kind", "not a valid choice"),
         ({"valid_from": "2022-02-30", "valid_from_precision": "day"}, "valid_from", "wrong format"),
+        ({"valid_from": "2022-01", "valid_from_precision": "month"}, "valid_from", "valid_from_precision"),
+        ({"valid_to": "January 2022", "valid_to_precision": "month"}, "valid_to", "valid_to_precision"),
         (
             {
                 "valid_from": "2022-03-01",
@@ -212,3 +220,90 @@ def test_source_text_change_that_breaks_an_anchor_is_refused(curator_client):
     response = curator_client.patch(f"/api/v1/sources/{SOURCE}/", {"text": "Something else entirely."}, format="json")
     assert response.status_code == 400
     assert "text" in _fields(response)
+
+
+def test_bad_publication_date_points_to_its_precision_field(curator_client):
+    body = {"slug": "dated-by-month", "kind": "news", "text": "Some text.", "published_on": "2022-01"}
+    response = curator_client.post("/api/v1/sources/", body, format="json")
+    assert response.status_code == 400
+    message = _fields(response)["published_on"]
+    assert "YYYY-MM-DD" in message and "published_precision" in message
+
+
+def test_a_new_claim_is_a_draft_until_a_reviewer_publishes_it(curator_client, reviewer_client, api_client):
+    """As the create operation documents: invisible to anonymous readers, published by another reviewer."""
+    body = _new_claim()
+    del body["review_status"]
+    created = curator_client.post("/api/v1/claims/", body, format="json")
+    assert created.status_code == 201, created.json()
+    claim = created.json()
+    assert claim["review_status"] == "draft"
+    assert api_client.get(f"/api/v1/claims/{claim['id']}/").status_code == 404
+    assert (
+        curator_client.patch(
+            f"/api/v1/claims/{claim['id']}/", {"review_status": "published"}, format="json"
+        ).status_code
+        == 403
+    )  # its author may not publish it
+    published = reviewer_client.patch(f"/api/v1/claims/{claim['id']}/", {"review_status": "published"}, format="json")
+    assert published.status_code == 200, published.json()
+    assert api_client.get(f"/api/v1/claims/{claim['id']}/").json()["review_status"] == "published"
+
+
+def test_a_new_claims_countries_include_those_of_its_location_and_actors(curator_client):
+    body = _new_claim(countries=[], location="ua", subject="united-kingdom", object="ukraine")
+    claim = curator_client.post("/api/v1/claims/", body, format="json").json()
+    assert [country["code"] for country in claim["countries"]] == ["UA", "GB"]  # by name: Ukraine, United Kingdom
+    found = curator_client.get("/api/v1/claims/", {"country": "GB", "fields": "id", "page_size": 500}).json()
+    assert claim["id"] in {item["id"] for item in found["results"]}
+    changed = curator_client.patch(
+        f"/api/v1/claims/{claim['id']}/", {"subject": "latvia", "countries": ["FR"]}, format="json"
+    ).json()
+    assert {country["code"] for country in changed["countries"]} == {"FR", "LV", "UA"}
+
+
+@pytest.mark.parametrize("header", ["Bearer abc123", "Basic dXNlcjpwYXNz", "JWT x.y.z"])
+def test_a_token_sent_with_another_scheme_is_told_to_use_token(api_client, header):
+    for method, path in (("get", "/api/v1/claims/"), ("post", "/api/v1/claims/")):
+        response = getattr(api_client, method)(path, _new_claim(), format="json", HTTP_AUTHORIZATION=header)
+        assert response.status_code == 401, (method, response.content)
+        assert response["WWW-Authenticate"] == "Token"
+        body = response.json()
+        assert body["code"] == "authentication_failed"
+        assert "'Authorization: Token <token>'" in body["detail"] and header.split()[0] in body["detail"]
+
+
+def test_an_untitled_source_is_labelled_by_what_is_known_of_it(curator_client):
+    body = {"slug": "untitled-wire", "kind": "news", "text": "Some text.", "publisher": "Reuters"}
+    created = curator_client.post("/api/v1/sources/", body, format="json").json()
+    assert created["label"] == "Untitled news article, Reuters, undated"
+    changed = curator_client.patch(
+        "/api/v1/sources/untitled-wire/",
+        {"authors": ["A. Writer", "B. Writer"], "published_on": "2022-01-01", "published_precision": "year"},
+        format="json",
+    ).json()
+    assert changed["label"] == "Untitled news article by A. Writer and B. Writer, Reuters, 2022"
+
+
+@pytest.mark.slow
+def test_make_runs_development_server_answers_a_create_with_its_location(live_api):
+    """runserver's WSGI server refuses a header value that is not exactly a str; gunicorn does not care."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "claims_api.settings.development"}
+    env["DATABASE_URL"] = live_api["database_url"]
+    with runserver(env=env) as base_url:
+        request = urllib.request.Request(
+            f"{base_url}/api/v1/claims/",
+            data=json.dumps(_new_claim()).encode(),
+            headers={"Authorization": f"Token {live_api['token']}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 201
+            created = json.loads(response.read())
+            assert response.headers["Location"] == created["url"] == f"{base_url}/api/v1/claims/{created['id']}/"
+        # Committed by the server, so removed through it: the live server's data is shared by the session.
+        remove = urllib.request.Request(
+            created["url"], headers={"Authorization": f"Token {live_api['token']}"}, method="DELETE"
+        )
+        with urllib.request.urlopen(remove, timeout=10) as response:
+            assert response.status == 204

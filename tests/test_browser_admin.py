@@ -297,7 +297,7 @@ def test_a_curator_reads_a_comparison_and_overrules_a_verdict(admin_server, brow
                 labels = [boxes.nth(i).get_attribute("aria-label") for i in range(3)]
                 assert any("open above" in label and "over 100,000" in label for label in labels), labels
                 assert all(box.bounding_box()["height"] > 0 for box in (boxes.nth(i) for i in range(3)))
-                expect(panel.locator("figcaption li")).to_have_count(3)
+                expect(panel.locator("figcaption tbody tr")).to_have_count(3)
                 expect(panel.locator("figcaption")).to_contain_text("tens of thousands")
                 page.locator("#comparison").scroll_into_view_if_needed()
                 page.screenshot(path=str(ARTIFACTS / "admin-comparison-panel.png"), full_page=True)

@@ -1,10 +1,10 @@
 """A reader in a real browser: Debian's Chromium, driven by Playwright, on the reading room served by gunicorn.
 
 The reader lands on the home page, searches "Kazakhstan", opens a claim, follows it to its
-source, and opens a disputed topic. On every page type axe-core (the pinned npm package) finds
-no serious or critical accessibility violation, the page fits a 375 px wide screen without
-sideways scrolling, and the keyboard alone reaches the content. Screenshots go to artifacts/
-(not committed).
+source, opens the disputed topics and then a topic's chart, and goes from the chart to a
+claim. On every page type axe-core (the pinned npm package) finds no serious or critical
+accessibility violation, the page fits a 375 px wide screen without sideways scrolling, and
+the keyboard alone reaches the content. Screenshots go to artifacts/ (not committed).
 """
 
 import re
@@ -62,6 +62,19 @@ def _check_page(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"reading-{name}.png"))
 
 
+def _check_chart(chart) -> None:
+    """An image named by its title and described; a box per row of its table, each source told apart by its marker."""
+    from playwright.sync_api import expect
+
+    title_id, desc_id = chart.get_attribute("aria-labelledby").split()
+    expect(chart.locator(f"title#{title_id}")).to_contain_text("Reported figures")
+    expect(chart.locator(f"desc#{desc_id}")).not_to_be_empty()
+    boxes = chart.locator("g.interval")
+    rows = chart.locator("xpath=ancestor::figure").locator(".chart-table tbody tr")
+    assert boxes.count() == rows.count() > 0
+    assert all(boxes.nth(i).bounding_box()["height"] > 0 for i in range(boxes.count()))
+
+
 def test_a_reader_walks_from_the_home_page_to_a_source_and_a_disputed_topic(live_api, browser):
     from playwright.sync_api import expect
 
@@ -95,11 +108,31 @@ def test_a_reader_walks_from_the_home_page_to_a_source_and_a_disputed_topic(live
     expect(quote).to_be_in_viewport()
     _check_page(page, "source")
 
+    # Disputed topics, then every topic compared across documents, each figure drawn on a chart.
     page.goto(f"{base}/")
     page.get_by_role("link", name="All disputed topics →").click()
-    disputed = page.locator(".claim-list .claim-summary a").first
-    disputed.click()
-    expect(page.locator(".relation-contradicts").first).to_be_visible()
+    page.wait_for_url(re.compile(r"/comparisons/\?disputed=true$"))
+    expect(page.locator(".topic .verdict-disagree").first).to_be_visible()
+    page.get_by_role("link", name="All compared topics").click()
+    chart = page.locator(".topic svg[role=img]").first
+    expect(chart).to_be_visible()
+    _check_chart(chart)
+    _check_page(page, "comparisons")
+
+    topic = chart.locator("xpath=ancestor::section[contains(@class, 'topic')]")
+    heading = topic.locator(".topic-heading a")
+    label = heading.inner_text()
+    heading.click()
+    expect(page.locator("h1")).to_have_text(label)
+    _check_chart(page.locator("svg[role=img]"))
+    _check_page(page, "comparison")
+
+    # From the chart's table to a claim, whose page shows the same comparison.
+    page.locator(".chart-table tbody th a").first.click()
+    expect(page.locator("#comparison-heading")).to_be_visible()
+    expect(page.locator(".comparison .topic-heading")).to_have_text(label)
+    _check_chart(page.locator(".comparison svg[role=img]"))
+    _check_page(page, "claim-compared")
 
     page.goto(f"{base}/no/such/page/")
     expect(page.locator("h1")).to_have_text("Nothing here")
@@ -113,6 +146,9 @@ PAGES = {
     "claims": "/claims/?country=kz",
     "claim": None,  # the first claim of the list
     "source": "/sources/commentary-2022-01-24-russian-build-up/",
+    "comparisons": "/comparisons/",
+    "comparison": None,  # the first topic with a chart
+    "claim compared": None,  # the first claim of that chart
     "not found": "/no/such/page/",
 }
 
@@ -124,6 +160,10 @@ def test_every_page_type_fits_a_375_px_screen(live_api, browser):
     page = _new_page(browser, width=375, height=812)
     page.goto(f"{base}/claims/")
     PAGES["claim"] = page.locator(".claim-list .claim-summary a").first.get_attribute("href")
+    page.goto(f"{base}/comparisons/")
+    charted = page.locator(".topic", has=page.locator("svg[role=img]")).first
+    PAGES["comparison"] = charted.locator(".topic-heading a").get_attribute("href")
+    PAGES["claim compared"] = charted.locator(".chart-table tbody th a").first.get_attribute("href")
     for name, path in PAGES.items():
         page.goto(base + path)
         expect(page.locator("h1")).to_be_visible()

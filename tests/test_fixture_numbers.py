@@ -60,6 +60,23 @@ def test_the_exclusions_name_documents_that_exist():
     assert set(_exclusions()) <= set(Source.objects.values_list("slug", flat=True))
 
 
+# Wordings that put a number off rather than explain it.
+PLACEHOLDERS = re.compile(r"not yet|to be read|to do\b|todo|tbd|fixme|\?\?", re.IGNORECASE)
+
+
+def test_every_exclusion_says_why_its_numbers_are_not_quantities():
+    """A reason is a sentence that explains (a date, a name, navigation…), never a placeholder."""
+    vague = [
+        f"{slug}: {entry.get('passage')!r}: {entry.get('reason')!r}"
+        for slug, entries in _exclusions().items()
+        for entry in entries or []
+        if not isinstance(entry.get("reason"), str)
+        or len(entry["reason"].split()) < 3
+        or PLACEHOLDERS.search(entry["reason"])
+    ]
+    assert not vague, "exclusions without a real reason:\n" + "\n".join(vague)
+
+
 def test_every_number_in_the_texts_is_a_quantity_or_excused():
     exclusions = _exclusions()
     missing, stale = [], []

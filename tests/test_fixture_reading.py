@@ -77,6 +77,53 @@ def test_a_figure_carries_the_time_the_text_ties_it_to():
     )
 
 
+def test_a_running_toll_holds_on_the_day_it_is_counted():
+    """A tally ("has claimed the lives of 14,000") of a confrontation still going on is a state as of the column."""
+    toll = Claim.objects.get(key="commentary-0124-donbas-conflict-14000-dead")
+    assert (toll.status, str(toll.valid_from), str(toll.valid_to), toll.valid_to_precision) == (
+        "ongoing",
+        "2022-01-24",
+        "2022-01-24",
+        "day",
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "period"),
+    [
+        ("kerres-putin-demands-no-nato-eastward-expansion", ("2022-01-01", "2022-01-31")),
+        ("eggert-russia-demands-no-new-nato-members", ("2021-12-31", "2021-12-31")),
+        ("eggert-russia-demands-no-us-missiles-europe", ("2021-12-31", "2021-12-31")),
+        ("eggert-putin-withdrawal-conditional-on-bucharest", ("2021-12-31", "2021-12-31")),
+        ("eggert-russian-forces-at-ukrainian-border", ("2021-12-31", "2021-12-31")),
+    ],
+)
+def test_what_the_text_says_holds_now_holds_as_of_the_report(key, period):
+    claim = Claim.objects.get(key=key)
+    assert (str(claim.valid_from), str(claim.valid_to)) == period
+
+
+@pytest.mark.parametrize("country", ["finland", "sweden"])
+def test_a_judgement_is_split_from_the_facts_it_sits_among(country):
+    """Kerres states Finland's and Sweden's non-membership as fact and judges membership unneeded: two claims."""
+    judgement = "not immediately necessary"
+    claims = Claim.objects.filter(source__slug=ARTICLES[0], subject__slug=country, object__slug="nato")
+    facts = claims.exclude(anchor__exact__contains=judgement)
+    assert {c.key for c in facts} >= {
+        f"kerres-{country}-no-majority-for-nato-membership",
+        f"kerres-{country}-nato-cooperation-not-membership",
+    }
+    assert {c.stance for c in facts if c.status == "ongoing"} == {"stated"}
+    (assessed,) = claims.filter(anchor__exact__contains=judgement)
+    assert (assessed.key, assessed.stance, assessed.status) == (
+        f"kerres-{country}-nato-membership-not-needed",
+        "assessment",
+        "reported",
+    )
+    changes = ClaimRelation.objects.filter(to_claim=assessed, type="changed_over_time")
+    assert changes.filter(from_claim__key="jb-erdogan-blocks-finland-sweden-nato").exists()
+
+
 def test_conditional_sanctions_keep_their_condition():
     claim = Claim.objects.get(key="kempe-us-plans-financial-technology-sanctions")
     assert "invades" in claim.summary and "during the Russian invasion" in claim.anchor.exact

@@ -28,6 +28,8 @@ def amount(text: str):
         ("They sent two ships.", ("two", 2, 2, "exact", "ships")),
         ("It happened for the second time ever.", ("second", 2, 2, "exact", "rank")),
         ("The war has lasted seven years.", ("seven", 7, 7, "exact", "years")),
+        ("This thirty-year frozen conflict.", ("thirty", 30, 30, "exact", "years")),
+        ("It was seen so by more than one state.", ("more than one", 1, None, "more_than", "countries")),
     ],
 )  # fmt: skip
 def test_amounts_get_the_bounds_claims_get(sentence, expected):
@@ -38,6 +40,11 @@ def test_amounts_get_the_bounds_claims_get(sentence, expected):
     "sentence", ["It was signed in 2022.", "The talks began on 10 January.", "On January 24 it fell."]
 )
 def test_years_and_days_are_not_amounts(sentence):
+    assert quantities_in(sentence, 0, len(sentence)) == []
+
+
+@pytest.mark.parametrize("sentence", ["It is military one-upmanship.", "One should be wary.", "This is one of them."])
+def test_one_without_a_bound_is_not_a_count(sentence):
     assert quantities_in(sentence, 0, len(sentence)) == []
 
 

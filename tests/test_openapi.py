@@ -2,8 +2,10 @@
 
 import datetime
 import importlib
+import json
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -60,35 +62,40 @@ def test_generated_clients_get_exact_types():
         assert set(listed["required"]) == {"count", "next", "previous", "results"}
 
 
-@pytest.fixture(scope="module")
-def generated_client(tmp_path_factory):
-    out = tmp_path_factory.mktemp("client")
-    config = out / "config.yaml"
-    config.write_text("post_hooks: []\n")
-    package = out / "claims_api_client"
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "openapi-python-client"),
-            "generate",
-            "--path",
-            str(COMMITTED),
-            "--meta",
-            "none",
-            "--output-path",
-            str(package),
-            "--config",
-            str(config),
-        ],
+def make_client(directory: Path) -> subprocess.CompletedProcess:
+    # -o: the environment running these tests is installed already; make must not reinstall it midway.
+    return subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "client", f"CLIENT_DIR={directory}"],
+        cwd=ROOT,
         capture_output=True,
         text=True,
+        timeout=300,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "Warning" not in result.stdout, result.stdout
-    sys.path.insert(0, str(out))
+
+
+@pytest.fixture(scope="module")
+def client_dir(tmp_path_factory):
+    """`make client` into a temporary CLIENT_DIR, twice: a repeated run replaces the package."""
+    out = tmp_path_factory.mktemp("client")
+    for run in ("first", "repeated"):
+        result = make_client(out)
+        assert result.returncode == 0, f"{run} run: {result.stdout}{result.stderr}"
+        assert "Warning" not in result.stdout + result.stderr, f"{run} run: {result.stdout}{result.stderr}"
+    return out
+
+
+@pytest.fixture(scope="module")
+def generated_client(client_dir):
+    sys.path.insert(0, str(client_dir))
     try:
         yield importlib.import_module("claims_api_client")
     finally:
-        sys.path.remove(str(out))
+        sys.path.remove(str(client_dir))
+
+
+def test_generated_client_goes_where_git_does_not_look():
+    ignored = subprocess.run(["git", "check-ignore", "--quiet", "clients/python/claims_api_client/client.py"], cwd=ROOT)
+    assert ignored.returncode == 0, "clients/python/ must be ignored by git"
 
 
 @pytest.mark.slow
@@ -100,13 +107,11 @@ def test_generated_client_answers_question_1_and_creates_a_claim(generated_clien
     from claims_api_client.api.sources import sources_retrieve
     from claims_api_client.models import ClaimCreateRequest
 
-    kinds = importlib.import_module("claims_api_client.models.claims_list_kind_item").ClaimsListKindItem
-    units = importlib.import_module("claims_api_client.models.claims_list_unit_item").ClaimsListUnitItem
     client = Client(base_url=live_api["base_url"])
     page = claims_list.sync(
         client=client,
-        kind=[kinds.TROOP_DEPLOYMENT],
-        unit=[units.SOLDIERS],
+        kind=["troop_deployment"],  # the strings a person types: enumerations are Literal types
+        unit=["soldiers"],
         country=["ua"],
         reported_from=datetime.date(2022, 1, 1),
         reported_to=datetime.date(2022, 1, 31),
@@ -121,14 +126,13 @@ def test_generated_client_answers_question_1_and_creates_a_claim(generated_clien
     curator = AuthenticatedClient(base_url=live_api["base_url"], token=live_api["token"], prefix="Token")
     # Reads need no credentials: the anonymous Client, page after page.
     kinds_page = claim_kinds_list.sync(client=client)
-    assert "troop_deployment" in {kind.id.value for kind in kinds_page.results} and kinds_page.next_ is None
-    ordering = importlib.import_module("claims_api_client.models.claims_list_ordering_item").ClaimsListOrderingItem
-    first = claims_list.sync(client=client, page_size=2, ordering=[ordering("-quantity"), ordering("id")])
+    assert "troop_deployment" in {kind.id for kind in kinds_page.results} and kinds_page.next_ is None
+    first = claims_list.sync(client=client, page_size=2, ordering=["-quantity", "id"])
     assert len(first.results) == 2 and first.next_
     source = sources_retrieve.sync(slug=first.results[0].source.slug, client=client)
     assert source.slug == first.results[0].source.slug
     with pytest.raises(TypeError):  # a create without a quote does not even build
-        ClaimCreateRequest(source="s", kind=kinds.TROOP_DEPLOYMENT, status="ongoing", summary="No quote")
+        ClaimCreateRequest(source="s", kind="troop_deployment", status="ongoing", summary="No quote")
 
     body = ClaimCreateRequest.from_dict(
         {
@@ -146,7 +150,7 @@ def test_generated_client_answers_question_1_and_creates_a_claim(generated_clien
     claim = created.parsed
     try:
         assert claim.anchor.exact.startswith("Next month")
-        assert claim.review_status.value == "draft"
+        assert claim.review_status == "draft"
         anonymous = claims_list.sync(client=client, search="northern border exercise")
         assert claim.id not in {c.id for c in anonymous.results}
     finally:
@@ -155,3 +159,33 @@ def test_generated_client_answers_question_1_and_creates_a_claim(generated_clien
     refused = claims_create.sync_detailed(client=client, body=body)
     assert refused.status_code == 401
     assert refused.parsed.code == "not_authenticated"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_readme_client_example_lists_every_claim_about_kazakhstan(client_dir, live_api):
+    """The README's client example, as written, against a live server and the client `make client` made."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### Generating a client") :]
+    example = section[section.index("```sh\n") + len("```sh\n") : section.index("```\n", section.index("```sh\n") + 6)]
+    assert example.startswith("make client\n") and "http://127.0.0.1:8000" in example
+    example = example.removeprefix("make client\n")  # made by the fixture, into a temporary directory
+    example = example.replace("PYTHONPATH=clients/python", f"PYTHONPATH={client_dir}")
+    example = example.replace("http://127.0.0.1:8000", live_api["base_url"])
+    result = subprocess.run(["bash", "-e", "-c", example], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+    every = _published_claims(live_api["base_url"], "country=KZ")
+    interventions = _published_claims(live_api["base_url"], "country=KZ&kind=intervention")
+    assert len(every) > 10, "more than one page of ten, so the example follows next links"
+    lines = result.stdout.splitlines()
+    assert lines[3:] == [f"{len(every)} claims about Kazakhstan", f"{len(interventions)} of them interventions"]
+    assert lines[:3] == [f"{claim['reported_on']} {claim['kind']} {claim['summary']}" for claim in every[:3]]
+
+
+def _published_claims(base_url: str, query: str) -> list[dict]:
+    """Every claim an anonymous reader gets for ``query``, in one page."""
+    with urllib.request.urlopen(f"{base_url}/api/v1/claims/?{query}&page_size=500", timeout=30) as response:
+        page = json.loads(response.read())
+    assert page["next"] is None
+    return page["results"]

@@ -2,6 +2,8 @@
 API for the same filters, facet counts that match, keyset pages, quotes in context, nothing hidden shown,
 every parameter escaped, and the site's 404 and API index."""
 
+import csv
+import io
 import re
 from urllib.parse import urlsplit
 
@@ -13,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.accounts.services import curator_create
 from apps.claims.models import Claim, ReviewStatus
 from apps.claims.services import claim_create, claim_relation_create
+from apps.comparisons.models import Proposition
 from apps.sources.models import Source
 
 pytestmark = pytest.mark.django_db
@@ -181,6 +184,8 @@ def test_no_page_shows_drafts_notes_or_user_names(client, hidden, admin_client):
         "/claims/?related=contradicts",
         f"/claims/{hidden['published'].pk}/",
         f"/sources/{SOURCE}/",
+        "/comparisons/",
+        "/comparisons/?disputed=true",
     ]
     # Signed in as a curator or not, a page shows what everyone may see.
     for reader in (client, admin_client):
@@ -251,7 +256,7 @@ def test_api_index_links_every_resource_the_schema_and_the_docs(client):
 
 def test_pages_carry_the_apis_security_headers(client):
     api = client.get("/api/v1/claims/")
-    for page in ("/", "/claims/", f"/sources/{SOURCE}/", "/nowhere/"):
+    for page in ("/", "/claims/", f"/sources/{SOURCE}/", "/comparisons/", "/nowhere/"):
         response = client.get(page)
         for header in ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy"):
             assert response[header] == api[header], (page, header)
@@ -282,3 +287,172 @@ def test_home_page_describes_the_dataset_with_entry_points(client):
     assert 'href="/claims/?country=UA"' in html
     assert '<span class="versus">contradicts</span>' in html
     assert '<link rel="alternate" type="application/json" href="/api/v1/">' in html
+
+
+# Comparisons: topics compared across documents, each with a chart of its figures and a table of them.
+TROOPS_CLAIM = "kerres-putin-soldiers-around-ukraine"
+TROOPS_OTHERS = ("kempe-putin-100000-soldiers-ukraine-border", "commentary-0124-russia-100000-troops-around-ukraine")
+TOPIC_HEADING = re.compile(r'<h2 id="topic-(\d+)-heading" class="topic-heading">')
+
+
+def _topic_of(key: str) -> int:
+    return Claim.objects.get(key=key).membership.proposition_id
+
+
+def _api_topic_ids(client, query: str = "") -> list[int]:
+    ids, url = [], f"/api/v1/comparisons/?{query}"
+    while url:
+        body = client.get(url).json()
+        ids += [comparison["proposition"]["id"] for comparison in body["results"]]
+        url = body["next"]
+    return ids
+
+
+def _chart(html: str, topic: int) -> str:
+    section = re.search(
+        rf'<section class="topic[^"]*" aria-labelledby="topic-{topic}-heading">(.*?)</section>', html, re.S
+    )
+    return section.group(1)
+
+
+@pytest.mark.parametrize("query", ["", "disputed=true", "country=KZ", "kind=troop_deployment"])
+def test_comparisons_page_lists_the_topics_the_api_lists(client, query):
+    ids, url = [], f"/comparisons/?{query}"
+    while url:
+        html = client.get(url).content.decode()
+        ids += [int(pk) for pk in TOPIC_HEADING.findall(html)]
+        next_link = re.search(r'<a rel="next" href="([^"]+)"', html)
+        url = next_link and urlsplit(next_link.group(1).replace("&amp;", "&"))._replace(scheme="", netloc="").geturl()
+    assert ids and ids == _api_topic_ids(client, query)
+    first = client.get(f"/comparisons/?{query}").content.decode().replace("&amp;", "&")
+    api = f"/api/v1/comparisons/?{query}" if query else "/api/v1/comparisons/"
+    assert f'<link rel="alternate" type="application/json" href="{api}">' in first
+
+
+def test_a_topic_is_charted_by_source_with_labels_and_a_table(client):
+    topic = _topic_of(TROOPS_CLAIM)
+    html = client.get("/comparisons/?kind=troop_deployment").content.decode()
+    assert '<a href="/comparisons/">Comparisons</a>' in html.replace(' aria-current="page"', "")
+    section = _chart(html, topic)
+    assert "Troop deployment · Russian Federation · soldiers" in section
+    # An image with its own title and description, ids unique to this chart.
+    svg = re.search(r"<svg [^>]*>", section).group(0)
+    title_id, desc_id = re.search(r'aria-labelledby="([^" ]+) ([^"]+)"', svg).groups()
+    assert 'role="img"' in svg
+    assert (
+        f'<title id="{title_id}">Reported figures: Troop deployment' in section and f'<desc id="{desc_id}">' in section
+    )
+    assert html.count(f'id="{title_id}"') == 1
+    # One box per claim, each source with its own colour, hatching and marker shape, labelled on the chart.
+    boxes = re.findall(
+        r'<rect x="[^"]+" y="[^"]+" width="[^"]+" height="[^"]+" fill="url\(#([^)]+)\)" stroke="(#\w+)"', section
+    )
+    assert len(boxes) == 3 and len({pattern for pattern, _ in boxes}) == 3 and len({colour for _, colour in boxes}) == 3
+    markers = re.findall(r'<g aria-hidden="true"><(circle|rect|polygon)', section)
+    assert len(set(markers)) == 3
+    for number, name in ((1, "Kempe"), (2, "Kerres")):
+        assert f'>{number}<tspan class="series-name"> {name}</tspan></text>' in section
+    assert 'stroke-dasharray="5 3"' in section  # "over 100,000" is open above
+    # The table says the same in words, each row linked to its claim's page.
+    rows = re.findall(r'<tr><th scope="row"><a href="/claims/(\d+)/">\d</a></th>', section)
+    assert sorted(int(pk) for pk in rows) == sorted(Claim.objects.get(key=k).pk for k in (TROOPS_CLAIM, *TROOPS_OTHERS))
+    assert "at least 100,000, open above (“over 100,000”)" in section
+    assert "20,000 to 99,999 (“tens of thousands”)" in section
+    # Where the figures part ways, and why.
+    assert "Changed over time</strong>" in section and "Judged so by a curator." in section
+
+
+def test_disputed_topics_come_first_and_topics_without_figures_say_so(client):
+    html = client.get("/comparisons/?disputed=true").content.decode()
+    topics = [int(pk) for pk in TOPIC_HEADING.findall(html)]
+    assert topics and all(
+        disputed for disputed in Proposition.objects.filter(pk__in=topics).values_list("disputed", flat=True)
+    )
+    assert "At least one pair disagrees" in html
+    assert "None of these claims gives a figure, so there is nothing to chart" in html
+    everything = client.get("/comparisons/").content.decode()
+    assert [int(pk) for pk in TOPIC_HEADING.findall(everything)][: len(topics)] == topics
+
+
+def test_claim_page_shows_its_comparison_with_the_same_chart(client):
+    claim = Claim.objects.get(key=TROOPS_CLAIM)
+    html = client.get(f"/claims/{claim.pk}/").content.decode()
+    assert '<h2 id="comparison-heading">What other documents report</h2>' in html
+    topic = _topic_of(TROOPS_CLAIM)
+    assert f'<a href="/comparisons/{topic}/">Troop deployment · Russian Federation · soldiers</a>' in html
+    listed = _chart(client.get(f"/comparisons/{topic}/").content.decode(), topic)
+    shown = re.search(r'<figure class="interval-chart">.*?</figure>', html, re.S).group(0)
+    assert shown == re.search(r'<figure class="interval-chart">.*?</figure>', listed, re.S).group(0)
+    assert f"<strong>{claim.summary}</strong> (this claim)" in html
+    for key in TROOPS_OTHERS:
+        assert f'href="/claims/{Claim.objects.get(key=key).pk}/"' in html
+    # A claim that no other document speaks to has no comparison section.
+    alone = Claim.objects.filter(review_status="published", membership__proposition__document_count=1).first()
+    assert "What other documents report" not in client.get(f"/claims/{alone.pk}/").content.decode()
+
+
+def test_comparison_pages_show_published_claims_only(client, admin_client):
+    hidden = Claim.objects.get(key=TROOPS_OTHERS[0])
+    Claim.objects.filter(pk=hidden.pk).update(review_status=ReviewStatus.DRAFT)
+    topic = _topic_of(TROOPS_CLAIM)
+    for reader in (client, admin_client):
+        for page in (f"/comparisons/{topic}/", "/comparisons/?kind=troop_deployment", f"/claims/{_topic_claim()}/"):
+            html = reader.get(page).content.decode()
+            assert hidden.summary not in html and f"/claims/{hidden.pk}/" not in html, page
+            assert "(“approximately 100,000”)" not in html, page
+            assert html.count('class="interval"') == 2, page
+
+
+def _topic_claim() -> int:
+    return Claim.objects.get(key=TROOPS_CLAIM).pk
+
+
+def test_comparison_pages_answer_404_and_400_in_the_sites_style(client):
+    single = Proposition.objects.filter(document_count=1).first()
+    for missing in ("/comparisons/999999999/", "/comparisons/99999999999999999999/", f"/comparisons/{single.pk}/"):
+        response = client.get(missing)
+        assert response.status_code == 404 and 'class="site-header"' in response.content.decode(), missing
+    response = client.get("/comparisons/?kind=nope&disputed=maybe")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<strong>kind</strong>" in html and "<strong>disputed</strong>" in html
+
+
+@pytest.mark.parametrize(
+    "parameter", ["kind", "country", "actor", "disputed", "as_of", "as_of_rule", "cursor", "page_size"]
+)
+def test_every_comparison_parameter_is_escaped(client, parameter):
+    response = client.get("/comparisons/", {parameter: PAYLOAD})
+    assert response.status_code in (200, 400)
+    html = response.content.decode()
+    assert "<script>alert(1)" not in html and "<img src=x" not in html
+
+
+def test_comparison_pages_take_a_constant_number_of_queries(client):
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    assert queries("/comparisons/?page_size=1") == queries("/comparisons/?page_size=20")
+    small = _topic_of("kempe-geneva-brussels-vienna-talks")
+    large = _topic_of("commentary-0124-russia-demands-nato-leave-eastern-europe")
+    assert queries(f"/comparisons/{small}/") == queries(f"/comparisons/{large}/")
+
+
+def test_every_claim_list_page_links_its_csv_export_with_the_same_filters(client):
+    html = client.get("/claims/?country=ua&kind=troop_deployment&ordering=-quantity&page_size=2").content.decode()
+    link = re.search(r'<a href="([^"]+)" type="text/csv" download>', html).group(1).replace("&amp;", "&")
+    assert link == "/api/v1/claims/export.csv?country=ua&kind=troop_deployment&ordering=-quantity"
+    response = client.get(link)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    exported = [int(row["id"]) for row in rows]
+    assert exported == _api_ids(client, "country=ua&kind=troop_deployment&ordering=-quantity")
+    assert len(exported) > 2
+    # The next page links the same file: a page is a view of the list, the file is all of it.
+    next_page = re.search(r'<a rel="next" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    later = client.get(urlsplit(next_page)._replace(scheme="", netloc="").geturl()).content.decode()
+    assert f'<a href="{link.replace("&", "&amp;")}" type="text/csv" download>' in later
+    empty = client.get("/claims/?search=nothingmatchesthisxyz").content.decode()
+    assert 'href="/api/v1/claims/export.csv?search=nothingmatchesthisxyz" type="text/csv"' in empty

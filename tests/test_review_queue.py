@@ -76,3 +76,21 @@ def test_nobody_decides_on_what_they_last_edited(people, drafts):
     assert Claim.objects.get(pk=own.pk).review_status == "draft"
     assert Claim.objects.get(pk=drafts[0].pk).review_status == "published"
     assert f"#{own.pk}: You last edited this claim" in answer.content.decode()
+
+
+def test_a_superuser_decides_on_their_own_edit_only_with_a_reason_kept_in_full(django_user_model, drafts):
+    chief = django_user_model.objects.create_superuser(username="queue-chief", password="unused-password-1")
+    source = Source.objects.get(slug=SOURCE)
+    own = claim_create(source=source, kind="other", status="reported", summary="The chief's own draft.",
+                       quote="Far Eastern battalions are moved west", review_status="draft", by=chief)  # fmt: skip
+    browser = browser_for(chief)
+    refused = browser.post(QUEUE, {"decision": "approve", "claims": [own.pk]}, follow=True)
+    assert "A superuser may override by giving a reason" in refused.content.decode()
+    assert Claim.objects.get(pk=own.pk).review_status == "draft"
+
+    reason = "Second reviewer away for a month; the passage was checked against the text twice. " * 3
+    browser.post(QUEUE, {"decision": "approve", "claims": [own.pk], "reason": reason})
+    claim = Claim.objects.get(pk=own.pk)
+    assert claim.review_status == "published"
+    recorded = claim.history.first().history_change_reason
+    assert recorded == f"Four-eyes review overridden by a superuser: {reason.strip()}"

@@ -1,10 +1,11 @@
 """API tokens: hashed at rest, shown once, expiring, listable and revocable by their owner and superusers."""
 
 import datetime
+import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
@@ -105,6 +106,46 @@ def test_create_curator_shows_the_token_once(capsys):
     printed = capsys.readouterr().out.split("API token:")[1].strip()
     assert _can_write(_with_token(printed)) == 400
     assert not AuthToken.objects.filter(digest=printed).exists()
+
+
+def _command_output(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_create_curator_token_only_prints_nothing_but_the_token():
+    out, _ = _command_output("create_curator", "token-only", "--token-only")
+    token = out.strip()
+    assert out == f"{token}\n" and " " not in token
+    assert _can_write(_with_token(token)) == 400
+
+
+def test_rotate_token_revokes_every_earlier_token_and_prints_a_working_one():
+    user, first = curator_create(username="rotating")
+    second = token_issue(user=user)
+    _, untouched = curator_create(username="bystander")
+    out, err = _command_output("rotate_token", "rotating")
+    new = out.strip()
+    assert out == f"{new}\n" and new not in (first, second)
+    assert "Revoked" in err
+    assert _can_write(_with_token(first)) == 401
+    assert _can_write(_with_token(second)) == 401
+    assert _can_write(_with_token(new)) == 400
+    assert _can_write(_with_token(untouched)) == 400, "other users keep their tokens"
+    assert AuthToken.objects.filter(user=user).count() == 1
+
+
+def test_rotate_token_for_an_unknown_user_says_how_to_create_one():
+    with pytest.raises(CommandError, match="There is no user nobody-here; `manage.py create_curator nobody-here`"):
+        call_command("rotate_token", "nobody-here")
+
+
+def test_create_curator_for_an_existing_user_points_to_rotate_token():
+    _, token = curator_create(username="twice")
+    with pytest.raises(CommandError, match="The user twice exists already.*`manage.py rotate_token twice`"):
+        call_command("create_curator", "twice", "--token-only")
+    assert _can_write(_with_token(token)) == 400, "the existing account and its token are left alone"
 
 
 def test_tokens_from_before_hashing_keep_working_hashed_and_their_table_is_dropped():

@@ -38,6 +38,14 @@ def token_issue(*, user) -> str:
     return secret
 
 
+@transaction.atomic
+def token_rotate(*, user) -> str:
+    """Revoke every API token of ``user`` and issue a new one: a lost secret cannot be shown again, only
+    replaced, and whoever holds the old one is shut out at the same moment."""
+    AuthToken.objects.filter(user=user).delete()
+    return token_issue(user=user)
+
+
 def tokens_visible(user):
     """The API tokens ``user`` may list and revoke: their own, or everyone's for a superuser."""
     tokens = AuthToken.objects.all()

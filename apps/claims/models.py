@@ -228,6 +228,11 @@ class Claim(models.Model):
         return self.summary[:80]
 
     @property
+    def involved_countries(self) -> list[Country]:
+        """Every country the claim touches in any role: the same set ``?country=`` matches (ClaimCountry)."""
+        return [link.country for link in self.country_links.all()]
+
+    @property
     def has_quantity(self) -> bool:
         return any(v is not None for v in (self.quantity_value, self.quantity_lower, self.quantity_upper))
 

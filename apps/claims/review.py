@@ -12,6 +12,8 @@ from apps.claims.models import Claim, ReviewStatus
 
 DECISIONS = frozenset({ReviewStatus.REVIEWED, ReviewStatus.PUBLISHED, ReviewStatus.REJECTED})
 REVIEW_PERMISSION = "claims.review_claim"
+# The longest reason a decision or an override may give, wherever it is given.
+REASON_MAX_LENGTH = 500
 
 
 class ReviewRefused(PermissionDenied):

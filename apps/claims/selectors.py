@@ -6,9 +6,9 @@ they may see. The API, the admin, exports and feeds all read through these funct
 """
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
-from apps.claims.models import Claim, ClaimRelation, ReviewStatus
+from apps.claims.models import Claim, ClaimCountry, ClaimRelation, ReviewStatus
 from apps.claims.services import SEARCH_CONFIG
 
 
@@ -49,6 +49,27 @@ def _relations_towards(end: str, user) -> QuerySet[ClaimRelation]:
     return relations if sees_drafts(user) else relations.filter(_published(f"{end}__"))
 
 
+# Which countries a claim involves is decided once, by the database function claims_refresh_derived,
+# which writes them as ClaimCountry rows. A claim shows those rows as its countries and the country
+# filter matches the same rows, so a claim lists a country exactly when filtering by it finds the claim.
+
+
+def involved_country_links() -> QuerySet[ClaimCountry]:
+    """The countries claims involve, each with its country, by name: what a claim shows as its countries."""
+    return ClaimCountry.objects.select_related("country").order_by("country__name")
+
+
+def claims_involving(claims: QuerySet[Claim], codes: list[str]) -> QuerySet[Claim]:
+    """The ``claims`` that involve any of the countries with these alpha-2 codes."""
+    if len(codes) == 1:
+        # One country: join its links and let the pages walk their copy of the ordering
+        # (claim_country_newest) rather than every claim's (see KeysetPagination).
+        return claims.filter(country_links__country=codes[0]).annotate(
+            keyset_reported_on=F("country_links__reported_on"), keyset_pk=F("country_links__claim_id")
+        )
+    return claims.filter(id__in=ClaimCountry.objects.filter(country__in=codes).values("claim_id"))
+
+
 def claims_for_reading(user, *, fields: frozenset[str] | None = None) -> QuerySet[Claim]:
     """The claims ``user`` may see, each with what its representation shows (all of it, or ``fields``),
     in a constant number of queries."""
@@ -58,7 +79,7 @@ def claims_for_reading(user, *, fields: frozenset[str] | None = None) -> QuerySe
         .defer("source__text", "source__metadata_notes", "search_vector")
     )
     if fields is None or "countries" in fields:
-        claims = claims.prefetch_related("countries")
+        claims = claims.prefetch_related(Prefetch("country_links", involved_country_links()))
     if fields is None or "relations" in fields:
         claims = claims.prefetch_related(
             Prefetch("relations_from", _relations_towards("to_claim", user)),

@@ -166,6 +166,7 @@ def _save_claim(
     previous_status: str | None,
     edited: bool,
     override_reason: str,
+    change_reason: str = "",
 ) -> Claim:
     if edited and by is not None:
         claim.last_edited_by = by
@@ -176,6 +177,8 @@ def _save_claim(
     claim.save()
     if overridden:
         update_change_reason(claim, f"Four-eyes review overridden by a superuser: {override_reason.strip()}")
+    elif change_reason.strip():
+        update_change_reason(claim, change_reason.strip())
     if countries is not None:
         claim.countries.set(countries)
     if quote is not None:
@@ -219,10 +222,12 @@ def claim_update(
     countries: Iterable[Country] | None = None,
     by=None,
     override_reason: str = "",
+    change_reason: str = "",
     **fields,
 ) -> Claim:
     """Change a stored claim. ``by`` is the user writing it (None for operators' commands), checked by four-eyes
-    review; a superuser's ``override_reason`` lets them decide on a claim they last edited, and is recorded."""
+    review; a superuser's ``override_reason`` lets them decide on a claim they last edited, and is recorded,
+    as is ``change_reason`` (why the change was made) otherwise."""
     previous_status = claim.review_status
     edited = _changes_content(claim, fields, quote=quote, quote_start=quote_start, countries=countries)
     source_changed = "source" in fields and fields["source"].pk != claim.source_id
@@ -239,6 +244,7 @@ def claim_update(
         previous_status=previous_status,
         edited=edited,
         override_reason=override_reason,
+        change_reason=change_reason,
     )
 
 
@@ -264,13 +270,14 @@ def claim_relation_update(*, relation: ClaimRelation, **fields) -> ClaimRelation
 
 
 @transaction.atomic
-def claim_review_status_set(*, claim: Claim, review_status: str, by=None, override_reason: str = "") -> Claim:
+def claim_review_status_set(*, claim: Claim, review_status: str, by=None, reason: str = "") -> Claim:
     """Move a claim through review: draft → reviewed → published, or rejected.
 
     Publishing needs a quote anchor, and every move re-checks the claim against its
     kind's rules; the ValidationError names what is wrong. Four-eyes review applies
-    (ReviewRefused) as on every claim write.
+    (ReviewRefused) as on every claim write: a superuser's ``reason`` overrides it, and
+    whoever decides, the reason goes into the claim's history.
     """
     if review_status == ReviewStatus.PUBLISHED and not QuoteAnchor.objects.filter(claim_id=claim.pk).exists():
         raise ValidationError({"review_status": "A claim without a quote from its source cannot be published."})
-    return claim_update(claim=claim, review_status=review_status, by=by, override_reason=override_reason)
+    return claim_update(claim=claim, review_status=review_status, by=by, override_reason=reason, change_reason=reason)

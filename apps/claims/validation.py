@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from apps.claims.kinds import KIND_RULES, ClaimKind
 from apps.claims.quantities import QuantityQualifier, quantity_bounds, vague_amount_bounds
 from apps.core.dates import period_end, period_start
+from apps.core.words import with_article
 
 QUANTITY_FIELDS = ("quantity_value", "quantity_lower", "quantity_upper")
 
@@ -78,14 +79,13 @@ def _kind_errors(claim) -> dict[str, str]:
     if rule is None:
         return {}
     errors: dict[str, str] = {}
-    label = ClaimKind(claim.kind).label
+    a_claim = with_article(f"{ClaimKind(claim.kind).label.lower()} claim")
     for field in rule.required:
         if getattr(claim, f"{field}_id") is None:
-            article = "an" if field[0] in "aeiou" else "a"
-            errors[field] = f"A {label.lower()} claim needs {article} {field}."
+            errors[field] = f"{a_claim[0].upper()}{a_claim[1:]} needs {with_article(field)}."
     if claim.status and claim.status not in rule.statuses:
         allowed = ", ".join(rule.statuses)
-        errors["status"] = f"'{claim.status}' is not a status of a {label.lower()} claim; use one of: {allowed}."
+        errors["status"] = f"'{claim.status}' is not a status of {a_claim}; use one of: {allowed}."
     return errors
 
 

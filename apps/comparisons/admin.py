@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from apps.claims.admin import ClaimAdmin, quantity_label
 from apps.claims.models import Claim, RelationType
 from apps.comparisons.api.serializers import proposition_label
+from apps.comparisons.charts import comparison_chart
 from apps.comparisons.models import Membership, Proposition
 from apps.comparisons.selectors import comparison_build
 from apps.comparisons.services import (
@@ -29,35 +30,9 @@ from apps.comparisons.services import (
 )
 from apps.comparisons.verdicts import CURATED_VERDICTS, Verdict
 from apps.core.admin import HistoryAdmin
-from apps.core.charts import Interval, interval_chart
 
 # The relation types a curator can set a verdict with, and the verdict each one means.
 DECISIVE_TYPES = [(t, v) for t, v in CURATED_VERDICTS.items() if t in RelationType.values]
-
-
-def _chart(comparison) -> str:
-    intervals = []
-    for claim in comparison.claims:
-        start, end = comparison.spans.get(claim.pk, (None, None))
-        if (start or end) is None or (claim.quantity_lower is None and claim.quantity_upper is None):
-            continue
-        intervals.append(
-            Interval(
-                label=claim.source.title or claim.source.slug,
-                start=start or end,
-                end=end or start,
-                lower=claim.quantity_lower,
-                upper=claim.quantity_upper,
-                wording=claim.quantity_text,
-            )
-        )
-    units = {c.quantity_unit for c in comparison.claims if c.quantity_unit}
-    return interval_chart(
-        intervals=intervals,
-        title=f"Reported figures: {proposition_label(comparison.proposition)}",
-        unit=units.pop() if len(units) == 1 else "quantity",
-        time_label="valid time, or the report date when none is given",
-    )
 
 
 def _action_button(url: str, value: str, label: str) -> str:
@@ -148,7 +123,7 @@ def comparison_panel(request, claim: Claim) -> str:
         proposition.claim_count,
         proposition.document_count,
         summary["agreement"].replace("_", " "),
-        _chart(comparison),
+        comparison_chart(comparison, claim_url=lambda c: reverse("admin:claims_claim_change", args=[c.pk])),
         table,
         moves,
     )

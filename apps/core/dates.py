@@ -30,3 +30,14 @@ def period_end(value: datetime.date, precision: str) -> datetime.date:
     if precision == DatePrecision.MONTH:
         return value.replace(day=calendar.monthrange(value.year, value.month)[1])
     return value
+
+
+def date_phrase(value: datetime.date | None, precision: str) -> str:
+    """A date as a reader says it, to its precision: "2022", "January 2022", "24 January 2022"; "" for none."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.YEAR:
+        return str(value.year)
+    if precision == DatePrecision.MONTH:
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"

@@ -29,6 +29,8 @@ _TIMES = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
 # "Russia and five other republics" counts six: the named one and the others.
 _AND_OTHERS = re.compile(r"(\w[\w.-]*)\s+and\s+$")
 _OTHER_AFTER = re.compile(r"\s+other\b")
+# "One" counts only where a bound says so ("more than one state"); elsewhere it is a pronoun or an article.
+_COUNTED_ONE = re.compile(r"\b(?:(?:more|less|fewer) than|at (?:least|most))\s+$")
 # Calendar years are dates, not counts: they are left to the time fields.
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
 _MONTHS = {
@@ -66,7 +68,7 @@ _UNIT_WORDS: dict[str, str] = {
     **dict.fromkeys(["drones"], "drones"),
     **dict.fromkeys(["missiles", "rockets"], "missiles"),
     **dict.fromkeys(["years", "year"], "years"),
-    **dict.fromkeys(["countries", "states", "nations"], "countries"),
+    **dict.fromkeys(["countries", "states", "nations", "country", "state", "nation"], "countries"),
 }
 
 # Words that make a sentence's kind clear; the first kind whose word appears wins.
@@ -236,6 +238,20 @@ def quantities_in(text: str, start: int, end: int, language: str = "en") -> list
                 if number is not None:
                     best = (last, number)
                     break
+            if (
+                best is None
+                and lower_word == "one"
+                and _COUNTED_ONE.search(text[max(0, word.start() - 12) : word.start()].lower())
+            ):
+                best = (index + 1, 1)
+        elif "-" in lower_word:
+            # "A thirty-year conflict": the number before the hyphen counts what follows it.
+            head = _hyphenated_count(lower_word, language)
+            if head and free(word.start(), word.start() + head[1]):
+                taken.append((word.start(), word.start() + head[1]))
+                found.append(_quantity(text, word.start(), word.start() + head[1], float(head[0])))
+                index += 1
+                continue
         if best and free(word.start(), words[best[0] - 1].end()):
             stop, number = best
             finish = words[stop - 1].end()
@@ -269,6 +285,17 @@ def _cardinal(phrase: str, language: str) -> int | None:
     if phrase.lower() in {"a", "an", "one"}:
         return None
     return _parsed(parse_number, phrase, language)
+
+
+def _hyphenated_count(word: str, language: str) -> tuple[int, int] | None:
+    """The number a hyphenated word starts with ("thirty-year", "twenty-five-year") and its length."""
+    parts = word.split("-")
+    for cut in range(len(parts) - 1, 0, -1):
+        head = "-".join(parts[:cut])
+        number = _cardinal(head, language)
+        if number is not None:
+            return number, len(head)
+    return None
 
 
 @lru_cache(maxsize=4096)

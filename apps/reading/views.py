@@ -25,7 +25,14 @@ from apps.claims.api.views import ClaimViewSet
 from apps.claims.kinds import STANCE_DESCRIPTIONS, ClaimKind
 from apps.claims.models import Claim, ClaimCountry, QuoteAnchor, RelationType
 from apps.claims.selectors import visible_claims, visible_relations
+from apps.comparisons.api.serializers import proposition_label
+from apps.comparisons.api.views import ComparisonResponseMixin, ComparisonViewSet
+from apps.comparisons.charts import charted_claims, comparison_chart
+from apps.comparisons.models import Membership
+from apps.comparisons.selectors import Agreement, Comparison, comparisons_build, propositions_compared
+from apps.comparisons.verdicts import Verdict
 from apps.core.api.caching import CachedReadsMixin
+from apps.core.api.pagination import KeysetPagination
 from apps.core.api.query_parameters import KnownQueryParametersMixin
 from apps.core.data_version import data_version
 from apps.reading.facets import claim_facets
@@ -142,7 +149,8 @@ class HomePage(PageView):
             overview=_current_overview(),
             latest=_brief_claims(claims)[:LATEST_ON_HOME],
             disputed=disputed,
-            disputed_url=f"{reverse('reading:claim-list')}?related={RelationType.CONTRADICTS}",
+            disputed_url=f"{reverse('reading:comparison-list')}?disputed=true",
+            contradicted_url=f"{reverse('reading:claim-list')}?related={RelationType.CONTRADICTS}",
             api_url=reverse("api-index"),
         )
 
@@ -188,6 +196,7 @@ class ClaimListPage(KnownQueryParametersMixin, PageView):
             next_url=self.paginator.get_next_link(),
             previous_url=self.paginator.get_previous_link(),
             api_url=_api_url("api:claim-list", query=request.GET.urlencode()),
+            csv_url=_api_url("api:claim-export", "csv", query=_export_query(request.GET)),
         )
 
 
@@ -195,6 +204,14 @@ def _without_cursor(params):
     query = params.copy()
     query.pop("cursor", None)
     return query
+
+
+def _export_query(params) -> str:
+    """The list's filters and ordering without its paging: the file holds every matching claim, not one page."""
+    query = params.copy()
+    for name in ("cursor", "page_size", "count"):
+        query.pop(name, None)
+    return query.urlencode()
 
 
 def _facet_links(values, params) -> list[dict]:
@@ -272,6 +289,7 @@ class ClaimPage(PageView):
         anchor = _anchor(claim)
         return self.page(
             "reading/claim_detail.html",
+            topic=_claim_topic(claim),
             claim=claim,
             anchor=anchor,
             before=sentences_before(claim.text_before, CONTEXT_SENTENCES) if anchor else "",
@@ -350,3 +368,102 @@ def _highlighted_pieces(text: str, claims) -> list[dict]:
             }
         )
     return pieces
+
+
+# Verdicts a reader is shown pair by pair: where documents part ways.
+DIFFERING_VERDICTS = (Verdict.DISAGREES, Verdict.CHANGED_OVER_TIME)
+PROPOSITION_RELATED = (
+    "subject",
+    "subject_country",
+    "object",
+    "object_country",
+    "location",
+)
+
+
+def _topic(comparison: Comparison, *, number: int = 1) -> dict:
+    """A comparison as a page shows it: its chart, its claims, and the pairs that differ."""
+    proposition = comparison.proposition
+    return {
+        "id": proposition.pk,
+        "label": proposition_label(proposition),
+        "agreement": comparison.summary["agreement"],
+        "agreement_label": Agreement(comparison.summary["agreement"]).label,
+        "documents": comparison.summary["documents"],
+        "claims": comparison.claims,
+        "charted": len(charted_claims(comparison)),
+        "chart": comparison_chart(
+            comparison,
+            claim_url=lambda claim: reverse("reading:claim-detail", args=[claim.pk]),
+            chart_id=f"chart-{proposition.pk}-{number}",
+        ),
+        "differences": [
+            {
+                "claims": pair["claims"],
+                "verdict": Verdict(pair["decided_verdict"]).label,
+                "verdict_value": pair["decided_verdict"],
+                "reason": "Judged so by a curator." if pair["decided_by"] == "curator" else pair["rule_description"],
+            }
+            for pair in comparison.pairs
+            if pair["decided_verdict"] in DIFFERING_VERDICTS
+        ],
+    }
+
+
+def _claim_topic(claim) -> dict | None:
+    """The comparison the claim belongs to, when claims of another document share it."""
+    membership = (
+        Membership.objects.select_related(*(f"proposition__{name}" for name in PROPOSITION_RELATED))
+        .filter(claim=claim)
+        .first()
+    )
+    if membership is None:
+        return None
+    (comparison,) = comparisons_build(propositions=[membership.proposition], user=None)
+    return _topic(comparison) if comparison.summary["documents"] > 1 else None
+
+
+def _compared_propositions():
+    return propositions_compared(None).select_related(*PROPOSITION_RELATED)
+
+
+class TopicPagination(KeysetPagination):
+    # Each topic carries a chart and its claims: fewer to a page than claims.
+    page_size = 10
+    max_page_size = 50
+
+
+class ComparisonListPage(ComparisonResponseMixin, PageView):
+    filterset_class = ComparisonViewSet.filterset_class
+    ordering = ComparisonViewSet.ordering
+    ordering_fields = ComparisonViewSet.ordering_fields
+    pagination_class = TopicPagination
+
+    def get(self, request):
+        propositions = self.filter_queryset(_compared_propositions())
+        page = self.paginate_queryset(propositions)
+        comparisons = comparisons_build(propositions=page, user=None, as_of=self.as_of(request))
+        disputed = request.GET.get("disputed")
+        return self.page(
+            "reading/comparison_list.html",
+            topics=[_topic(comparison, number=n) for n, comparison in enumerate(comparisons, start=1)],
+            disputed=disputed,
+            all_url=reverse("reading:comparison-list"),
+            disputed_url=f"{reverse('reading:comparison-list')}?disputed=true",
+            next_url=self.paginator.get_next_link(),
+            previous_url=self.paginator.get_previous_link(),
+            api_url=_api_url("api:comparison-list", query=request.GET.urlencode()),
+        )
+
+
+class ComparisonPage(ComparisonResponseMixin, PageView):
+    def get(self, request, pk: int):
+        if pk > MAX_ID:
+            return get_object_or_404(Membership.objects.none())
+        proposition = get_object_or_404(_compared_propositions(), pk=pk)
+        (comparison,) = comparisons_build(propositions=[proposition], user=None, as_of=self.as_of(request))
+        return self.page(
+            "reading/comparison_detail.html",
+            topic=_topic(comparison),
+            api_url=_api_url("api:comparison-detail", proposition.pk, query=request.GET.urlencode()),
+        )

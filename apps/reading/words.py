@@ -1,10 +1,9 @@
 """A claim's amount, time and passage in the words a reader expects, not the API's fields."""
 
-import datetime
 import re
 
 from apps.claims.quantities import QuantityUnit
-from apps.core.dates import DatePrecision
+from apps.core.dates import date_phrase
 
 
 def number(value: float) -> str:
@@ -26,16 +25,6 @@ def quantity_bounds_phrase(lower: float | None, upper: float | None, unit: str) 
     if upper is not None:
         return f"at most {number(upper)}{noun}"
     return ""
-
-
-def date_phrase(value: datetime.date | None, precision: str) -> str:
-    if value is None:
-        return ""
-    if precision == DatePrecision.YEAR:
-        return str(value.year)
-    if precision == DatePrecision.MONTH:
-        return value.strftime("%B %Y")
-    return f"{value.day} {value.strftime('%B %Y')}"
 
 
 def valid_time_phrase(claim) -> str:

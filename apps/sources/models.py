@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
-from apps.core.dates import DatePrecision
+from apps.core.dates import DatePrecision, date_phrase
 from apps.sources.text import text_sha256
 
 
@@ -15,6 +15,23 @@ class SourceKind(models.TextChoices):
     POLICY_REPORT = "policy_report", "Policy report"
     OFFICIAL_STATEMENT = "official_statement", "Official statement"
     OTHER = "other", "Other"
+
+
+# What an untitled source is called in its label: "Untitled opinion piece by …".
+KIND_NOUNS = {
+    SourceKind.NEWS: "news article",
+    SourceKind.OPINION: "opinion piece",
+    SourceKind.EDITORIAL: "editorial",
+    SourceKind.ANALYSIS: "analysis",
+    SourceKind.POLICY_REPORT: "policy report",
+    SourceKind.OFFICIAL_STATEMENT: "official statement",
+    SourceKind.OTHER: "document",
+}
+
+
+def names_phrase(names: list[str]) -> str:
+    """["A"] → "A"; ["A", "B"] → "A and B"; ["A", "B", "C"] → "A, B and C"."""
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
 
 
 class PublicationPrecision(models.TextChoices):
@@ -73,6 +90,19 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.slug
+
+    @property
+    def label(self) -> str:
+        """The title, or for a source without one what a reader would cite it by:
+        "Untitled opinion piece by Michel Kerres, January 2022"."""
+        if self.title:
+            return self.title
+        label = f"Untitled {KIND_NOUNS.get(self.kind, 'document')}"
+        if self.authors:
+            label += f" by {names_phrase(self.authors)}"
+        if self.publisher:
+            label += f", {self.publisher}"
+        return f"{label}, {date_phrase(self.published_on, self.published_precision) or 'undated'}"
 
     def save(self, *args, **kwargs):
         self.text_sha256 = text_sha256(self.text)

@@ -193,6 +193,8 @@ STORAGES = {
 # History (django-simple-history) is read-only in the admin: a revert would bypass
 # the services that validate claims and anchor quotes.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# A decision's reason (a rejection, a superuser's override) is kept whole, however long.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Request bodies larger than this are refused with 413 before any parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -202,7 +204,7 @@ DOCUMENT_INTAKE_PATH = "/admin/intake/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "apps.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.api.permissions.CuratorWriteOrReadOnly"],

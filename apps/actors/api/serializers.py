@@ -41,3 +41,11 @@ class ActorWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Actor
         fields = ["slug", "name", "kind", "aliases", "country", "wikidata_qid", "description"]
+        extra_kwargs = {
+            "slug": {"help_text": "The actor's identifier in URLs and in claims' subject, object and claimant."},
+            "name": {"help_text": "The name readers know the actor by."},
+            "kind": {"help_text": "What sort of actor: a person, a state, an organisation, a company…"},
+            "aliases": {"help_text": "Other names and spellings, matched by the actors' search."},
+            "wikidata_qid": {"help_text": "The actor's Wikidata item, e.g. Q159; empty when unknown."},
+            "description": {"help_text": "Who the actor is, in a sentence or two."},
+        }

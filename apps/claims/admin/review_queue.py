@@ -1,22 +1,20 @@
 """The reviewers' queue: every claim awaiting a decision, oldest first, decided one by one or many at once.
 
 Decisions go through ``claim_review_status_set``, so four-eyes review applies here as everywhere
-(nobody decides on a claim they last edited), and each decision is a row of the claim's history;
-a rejection's reason is that row's change reason.
+(nobody decides on a claim they last edited, unless a superuser gives a reason), and each decision
+is a row of the claim's history; the decision's reason is that row's change reason.
 """
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from simple_history.utils import update_change_reason
 
 from apps.claims.kinds import ClaimKind
 from apps.claims.models import Claim, ReviewStatus
-from apps.claims.review import may_review
+from apps.claims.review import REASON_MAX_LENGTH, may_review
 from apps.claims.services import claim_review_status_set
 from apps.core.validation import validation_text
 
@@ -27,8 +25,6 @@ DECISIONS = {
     "reject": ReviewStatus.REJECTED,
     "send_back": ReviewStatus.DRAFT,
 }
-# The history's change reason holds at most this many characters.
-REASON_LENGTH = 100
 
 
 class QueueFilterForm(forms.Form):
@@ -40,7 +36,7 @@ class QueueFilterForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[(name, name) for name in DECISIONS])
     claims = forms.TypedMultipleChoiceField(coerce=int, choices=())
-    reason = forms.CharField(required=False, max_length=REASON_LENGTH)
+    reason = forms.CharField(required=False, max_length=REASON_MAX_LENGTH)
 
     def __init__(self, *args, claim_ids, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,10 +71,7 @@ def _decide(request, form) -> None:
     done, refused = [], []
     for claim in Claim.objects.filter(pk__in=form.cleaned_data["claims"], review_status__in=AWAITING):
         try:
-            with transaction.atomic():
-                claim_review_status_set(claim=claim, review_status=status, by=request.user)
-                if reason:
-                    update_change_reason(claim, reason)
+            claim_review_status_set(claim=claim, review_status=status, by=request.user, reason=reason)
         except (PermissionDenied, ValidationError) as error:
             refused.append(f"#{claim.pk}: {validation_text(error) if isinstance(error, ValidationError) else error}")
         else:
@@ -111,6 +104,6 @@ def review_queue_view(model_admin, request):
         "filters": filters,
         "page": page,
         "awaiting_count": page.paginator.count,
-        "reason_length": REASON_LENGTH,
+        "reason_length": REASON_MAX_LENGTH,
     }
     return TemplateResponse(request, "admin/claims/review_queue.html", context)

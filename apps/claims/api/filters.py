@@ -1,12 +1,12 @@
 import django_filters
-from django.db.models import F, Q
+from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter
 
 from apps.actors.models import Actor
 from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
-from apps.claims.models import Claim, ClaimCountry, ClaimRelation, RelationType, ReviewStatus
+from apps.claims.models import Claim, ClaimRelation, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityUnit
-from apps.claims.selectors import claims_matching, visible_relations
+from apps.claims.selectors import claims_involving, claims_matching, visible_relations
 from apps.core.api.filtering import (
     CountryCodeFilter,
     MultipleValueChoiceFilter,
@@ -123,15 +123,7 @@ class ClaimFilterSet(RequestedFilterSet):
         return queryset.filter(any_of("subject", "object", "claimant", values=actors))
 
     def filter_country(self, queryset, name, codes):
-        if not codes:
-            return queryset
-        if len(codes) == 1:
-            # One country: join its links and let the pages walk their copy of the ordering
-            # (claim_country_newest) rather than every claim's (see KeysetPagination).
-            return queryset.filter(country_links__country=codes[0]).annotate(
-                keyset_reported_on=F("country_links__reported_on"), keyset_pk=F("country_links__claim_id")
-            )
-        return queryset.filter(id__in=ClaimCountry.objects.filter(country__in=codes).values("claim_id"))
+        return claims_involving(queryset, codes) if codes else queryset
 
     def filter_valid_from(self, queryset, name, value):
         has_time = Q(valid_from__isnull=False) | Q(valid_to__isnull=False)

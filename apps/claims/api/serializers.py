@@ -6,8 +6,9 @@ from apps.actors.models import Actor
 from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
 from apps.claims.models import Claim, ClaimRelation, Confidence, QuoteAnchor, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityQualifier, QuantityUnit
+from apps.claims.review import REASON_MAX_LENGTH
 from apps.claims.validation import QUANTITY_FIELDS, QUANTITY_PARTS
-from apps.core.api.fields import OptionalChoiceField
+from apps.core.api.fields import OptionalChoiceField, PreciseDateField
 from apps.core.api.sparse import SparseFieldsMixin
 from apps.core.dates import DatePrecision
 from apps.countries.api.serializers import CountryBriefSerializer, CountryCodeField
@@ -28,7 +29,9 @@ class QuantitySerializer(serializers.Serializer):
         choices=QuantityQualifier.choices,
         help_text="How the figure is qualified; bounds follow from it when not given (see the README's table).",
     )
-    unit = serializers.ChoiceField(source="quantity_unit", choices=QuantityUnit.choices)
+    unit = serializers.ChoiceField(
+        source="quantity_unit", choices=QuantityUnit.choices, help_text="What is counted or measured."
+    )
     text = serializers.CharField(
         source="quantity_text",
         allow_blank=True,
@@ -74,7 +77,12 @@ class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     object = ActorBriefSerializer(allow_null=True)
     claimant = ActorBriefSerializer(allow_null=True)
     location = CountryBriefSerializer(allow_null=True)
-    countries = CountryBriefSerializer(many=True)
+    countries = CountryBriefSerializer(
+        many=True,
+        source="involved_countries",
+        help_text="Every country the claim involves, in any role: the countries given, its location, and its "
+        "subject's and object's countries. The country filter finds the claim by exactly these.",
+    )
     quantity = QuantitySerializer(source="*", allow_null=True)
     valid_from_precision = OptionalChoiceField(choices=DatePrecision.choices)
     valid_to_precision = OptionalChoiceField(choices=DatePrecision.choices)
@@ -148,32 +156,83 @@ class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
 class ClaimWriteSerializer(serializers.Serializer):
     """What a curator sends to create or change a claim. Actors by slug, countries by alpha-2 code."""
 
-    key = serializers.SlugField(max_length=120, required=False, allow_null=True)
-    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.only("id", "slug"))
-    kind = serializers.ChoiceField(choices=ClaimKind.choices)
-    status = serializers.ChoiceField(choices=ClaimStatus.choices)
+    key = serializers.SlugField(
+        max_length=120,
+        required=False,
+        allow_null=True,
+        help_text="A stable natural key of your choosing (letters, digits, - and _), unique among claims; optional.",
+    )
+    source = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Source.objects.only("id", "slug"),
+        help_text="The slug of the source that makes the claim (see /api/v1/sources/), e.g. "
+        "'eggert-2021-12-31-what-putin-wants'.",
+    )
+    kind = serializers.ChoiceField(
+        choices=ClaimKind.choices,
+        help_text="What kind of claim it is (see /api/v1/claim-kinds/ for each kind's required fields and statuses).",
+    )
+    status = serializers.ChoiceField(
+        choices=ClaimStatus.choices,
+        help_text="The kind of act or state reported; each claim kind allows some statuses (see /api/v1/claim-kinds/).",
+    )
     stance = serializers.ChoiceField(
         choices=ClaimStance.choices,
         required=False,
         help_text="How the source puts it (see /claim-stances/); a new claim without one is 'stated'.",
     )
-    summary = serializers.CharField()
+    summary = serializers.CharField(help_text="One neutral sentence saying what is claimed.")
     subject = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False
+        slug_field="slug",
+        queryset=Actor.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Slug of the actor the claim is about, or who acts (see /api/v1/actors/).",
     )
     object = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False
+        slug_field="slug",
+        queryset=Actor.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Slug of the actor acted upon or addressed: a sanctions target, an alliance joined…",
     )
     claimant = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Actor.objects.all(), allow_null=True, required=False
+        slug_field="slug",
+        queryset=Actor.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Slug of the actor who asserts it, when that is not the source's own voice.",
     )
     location = CountryCodeField(allow_null=True, required=False, help_text="Alpha-2 code of where it happens.")
-    countries = CountryCodeField(many=True, required=False, help_text="Alpha-2 codes of every country involved.")
-    quantity = QuantitySerializer(allow_null=True, required=False)
-    valid_from = serializers.DateField(allow_null=True, required=False)
-    valid_from_precision = OptionalChoiceField(choices=DatePrecision.choices)
-    valid_to = serializers.DateField(allow_null=True, required=False)
-    valid_to_precision = OptionalChoiceField(choices=DatePrecision.choices)
+    countries = CountryCodeField(
+        many=True,
+        required=False,
+        help_text="Alpha-2 codes of other countries the claim involves. The claim's countries, as read and "
+        "filtered (?country=), are these plus its location and its subject's and object's countries.",
+    )
+    quantity = QuantitySerializer(
+        allow_null=True, required=False, help_text="The amount claimed, if any: a figure or bounds, and a unit."
+    )
+    valid_from = PreciseDateField(
+        precision_field="valid_from_precision",
+        allow_null=True,
+        required=False,
+        help_text="When the claimed situation starts or the event happens (YYYY-MM-DD); empty means open.",
+    )
+    valid_from_precision = OptionalChoiceField(
+        choices=DatePrecision.choices,
+        help_text="How precise valid_from is: day, month or year (a month or year is stored as its first day).",
+    )
+    valid_to = PreciseDateField(
+        precision_field="valid_to_precision",
+        allow_null=True,
+        required=False,
+        help_text="When the claimed situation ends (YYYY-MM-DD); empty means open.",
+    )
+    valid_to_precision = OptionalChoiceField(
+        choices=DatePrecision.choices,
+        help_text="How precise valid_to is: day, month or year (a month or year is stored as its last day).",
+    )
     quote = serializers.CharField(
         trim_whitespace=False,
         required=False,
@@ -186,13 +245,22 @@ class ClaimWriteSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Offset of the quote, to pick one of several occurrences; checked against the text.",
     )
-    review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
-    confidence = serializers.ChoiceField(choices=Confidence.choices, required=False)
-    notes = serializers.CharField(allow_blank=True, required=False)
+    review_status = serializers.ChoiceField(
+        choices=ReviewStatus.choices,
+        required=False,
+        help_text="A new claim is a draft. Only reviewers may mark a claim reviewed, published or rejected, "
+        "and never one they last edited (four-eyes review).",
+    )
+    confidence = serializers.ChoiceField(
+        choices=Confidence.choices, required=False, help_text="The curator's confidence in the reading; default medium."
+    )
+    notes = serializers.CharField(
+        allow_blank=True, required=False, help_text="Curator notes; never shown to anonymous readers."
+    )
     override_reason = serializers.CharField(
         required=False,
         allow_blank=True,
-        max_length=500,
+        max_length=REASON_MAX_LENGTH,
         help_text="Superusers only: why four-eyes review is overridden, when deciding on a claim they last edited "
         "(recorded in the claim's history). Others are refused whatever they send.",
     )
@@ -232,8 +300,20 @@ class ClaimRelationSerializer(serializers.ModelSerializer):
 
 
 class ClaimRelationWriteSerializer(serializers.ModelSerializer):
-    from_claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.only("id"))
-    to_claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.only("id"))
+    from_claim = serializers.PrimaryKeyRelatedField(
+        queryset=Claim.objects.only("id"), help_text="Id of the claim the relation starts from."
+    )
+    to_claim = serializers.PrimaryKeyRelatedField(
+        queryset=Claim.objects.only("id"), help_text="Id of the claim the relation points to."
+    )
+    type = serializers.ChoiceField(
+        choices=RelationType.choices,
+        help_text="How the first claim relates to the second: it corroborates, contradicts or supersedes it, "
+        "reports the same event, or the same thing changed over time.",
+    )
+    note = serializers.CharField(
+        allow_blank=True, required=False, help_text="Why the claims are related, in the curator's words."
+    )
 
     class Meta:
         model = ClaimRelation

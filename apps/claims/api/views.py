@@ -73,6 +73,18 @@ The file is read from one snapshot of the database, however long it takes to dow
 )
 
 
+# Four-eyes review (apps/claims/review.py) as a client meets it when it creates a claim.
+NEW_CLAIM_IS_A_DRAFT = (
+    "A new claim is a draft: curators and reviewers see it, anonymous readers do not (its URL answers 404 "
+    "to them, and lists and exports leave it out) until a reviewer publishes it. Publishing is a review "
+    "decision: a reviewer other than the claim's last editor sends `PATCH /api/v1/claims/{id}/` with "
+    '`{"review_status": "published"}`, or publishes it from the admin\'s review queue '
+    "(`/admin/claims/claim/review-queue/`). Nobody decides on a claim they last edited, so the curator who "
+    "wrote it cannot publish it; sending review_status reviewed, published or rejected on create is refused "
+    "with 403 (a superuser may override with override_reason)."
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List claims",
@@ -88,7 +100,12 @@ The file is read from one snapshot of the database, however long it takes to dow
     create=extend_schema(
         summary="Create a claim",
         description="Curators only. Validated by the claim kind's rules; the quote must occur exactly once in the "
-        "source's stored text (or give quote_start).",
+        "source's stored text (or give quote_start).\n\n" + NEW_CLAIM_IS_A_DRAFT,
+        responses={
+            201: OpenApiResponse(
+                ClaimSerializer, description="The claim, as a GET of it returns it: a draft. " + NEW_CLAIM_IS_A_DRAFT
+            )
+        },
     ),
     update=extend_schema(summary="Replace a claim", description="Curators only; same validation as create."),
     partial_update=extend_schema(summary="Update a claim", description="Curators only; same validation as create."),

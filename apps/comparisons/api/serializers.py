@@ -178,14 +178,18 @@ class SplitSerializer(serializers.Serializer):
     claims = serializers.PrimaryKeyRelatedField(
         queryset=Claim.objects.all(), many=True, help_text="Claims to take out into a new proposition of their own."
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Why these claims are about something else."
+    )
 
 
 class MergeSerializer(serializers.Serializer):
     propositions = serializers.PrimaryKeyRelatedField(
         queryset=Proposition.objects.all(), many=True, help_text="Propositions whose claims move into this one."
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Why the propositions are about the same thing."
+    )
 
 
 class ReleaseSerializer(serializers.Serializer):

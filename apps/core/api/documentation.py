@@ -20,4 +20,5 @@ class SwaggerPage(DocumentationPageMixin, SpectacularSwaggerView):
 
 
 class RedocPage(DocumentationPageMixin, SpectacularRedocView):
-    pass
+    # Served offline: no web fonts or logos from other hosts (see the template).
+    template_name = "core/redoc.html"

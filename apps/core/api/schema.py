@@ -149,7 +149,7 @@ class HelpTextFilterExtension(DjangoFilterExtension):
 class TokenScheme(OpenApiAuthenticationExtension):
     """API tokens (django-rest-knox) under the security scheme's established name, `Authorization: Token …`."""
 
-    target_class = "knox.auth.TokenAuthentication"
+    target_class = "apps.accounts.authentication.TokenAuthentication"
     name = "tokenAuth"
     priority = 1  # over drf-spectacular's own knox extension, which names it knoxApiToken
 
@@ -253,7 +253,10 @@ class ClaimsAutoSchema(AutoSchema):
             errors["404"] = "No such resource."
         if self.view.authentication_classes:
             # Reads need no credentials, but credentials that fail are refused, not ignored.
-            errors["401"] = "The token or session sent is invalid, expired, revoked or its user deactivated."
+            errors["401"] = (
+                "The token or session sent is invalid, expired, revoked or its user deactivated, or the "
+                "Authorization header uses a scheme other than Token."
+            )
         if any(isinstance(permission, IsAuthenticated) for permission in self.view.get_permissions()):
             errors["401"] = "Authentication is required."
         if method not in ("GET", "HEAD", "OPTIONS"):

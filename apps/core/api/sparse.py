@@ -7,6 +7,8 @@ which of its fields to render, so a sparse object is the full one with fields le
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
+from apps.core.words import with_article
+
 PARAMETER = "fields"
 
 
@@ -67,7 +69,7 @@ def sparse_fields_postprocessing_hook(result, generator, request, public):
         if twin not in schemas:
             schemas[twin] = {
                 **{key: value for key, value in schemas[name].items() if key != "required"},
-                "description": f"Some fields of a {name}, as chosen with the fields parameter.",
+                "description": f"Some fields of {with_article(name)}, as chosen with the fields parameter.",
             }
         return {"anyOf": [reference, {"$ref": f"#/components/schemas/{twin}"}]}
 

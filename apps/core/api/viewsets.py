@@ -95,7 +95,8 @@ class ServiceModelViewSet(KnownQueryParametersMixin, CachedReadsMixin, viewsets.
             self.perform_create(serializer)
             data = self._read_back(serializer.instance)
         response = self._with_etag(data, status.HTTP_201_CREATED)
-        response["Location"] = data["url"]
+        # A plain str: the url is DRF's Hyperlink (a str subclass), which runserver's WSGI server refuses in a header.
+        response["Location"] = str(data["url"])
         return response
 
     def update(self, request, *args, **kwargs):
