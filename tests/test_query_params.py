@@ -3,6 +3,8 @@
 Without it a misspelt filter (``?contry=UA``) is dropped and the list answers every row.
 """
 
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -117,13 +119,25 @@ def test_an_export_takes_the_filters_but_not_the_pages_or_sparse_fields(api_clie
         assert [error["field"] for error in _unknown_parameter_errors(response)] == [name]
 
 
-def test_the_reading_room_claim_list_shows_a_400_page_naming_the_parameter(client):
-    response = client.get("/claims/", {"contry": "UA"})
+@pytest.mark.parametrize(
+    ("path", "known", "given", "meant"),
+    [
+        ("/claims/", {"country": "UA", "ordering": "reported_on"}, "contry", "country"),
+        ("/comparisons/", {"disputed": "true", "page_size": "5"}, "dispute", "disputed"),
+    ],
+)
+def test_the_reading_room_lists_show_a_400_page_naming_the_parameter(client, path, known, given, meant):
+    response = client.get(path, {given: "UA"})
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
-    page = response.content.decode()
-    assert "Unknown query parameter `contry`; did you mean `country`?" in page
-    assert client.get("/claims/", {"country": "UA", "ordering": "reported_on"}).status_code == 200
+    assert f"Unknown query parameter `{given}`; did you mean `{meant}`?" in response.content.decode()
+    assert client.get(path, known).status_code == 200
+
+
+def test_the_reading_room_csv_link_takes_the_export_to_the_same_claims(client):
+    page = client.get("/claims/", {"country": "UA", "page_size": "5"}).content.decode()
+    [csv_url] = re.findall(r'href="([^"]*export\.csv[^"]*)"', page)
+    assert client.get(html.unescape(csv_url)).status_code == 200
 
 
 def test_the_schema_and_the_readme_say_so():
