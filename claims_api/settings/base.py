@@ -250,8 +250,8 @@ SPECTACULAR_SETTINGS = {
         "and suggests the closest known name (did you mean `country`?). Each list takes the parameters its "
         "operation lists (its filters, `ordering`, the pagination's `cursor`, `page_size` and `count`) "
         "and `format=json`.\n\n"
-        "Paths end with a slash; a path sent without it is answered 308 Permanent Redirect to it, which "
-        "a client follows with the same method and body."
+        "Paths other than the exports' file names end with a slash; one sent without it is answered "
+        "308 Permanent Redirect to it, which a client follows with the same method and body."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
