@@ -463,11 +463,14 @@ class TopicPagination(KeysetPagination):
     max_page_size = 50
 
 
-class ComparisonListPage(ComparisonResponseMixin, PageView):
+class ComparisonListPage(KnownQueryParametersMixin, ComparisonResponseMixin, PageView):
     filterset_class = ComparisonViewSet.filterset_class
     ordering = ComparisonViewSet.ordering
     ordering_fields = ComparisonViewSet.ordering_fields
     pagination_class = TopicPagination
+
+    def reads_list(self) -> bool:
+        return True
 
     def get(self, request):
         propositions = self.filter_queryset(_compared_propositions())
