@@ -1,0 +1,114 @@
+"""The TypeScript client: openapi-typescript generates types from openapi.yaml, `tsc --strict` compiles a small
+program written against them (tests/typescript/claims.ts), and the compiled program works against a live server.
+
+The program reads response fields without `!` and without checks, so a field the server always sends but the
+schema leaves optional fails the compilation; it also asserts (``@ts-expect-error``) that a create without a
+quote is a type error. The tools are pinned by package.json and package-lock.json (`make test` installs them).
+"""
+
+import json
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from apps.core.api.errors import PROBLEM_TYPE_PREFIX
+from tests.test_openapi import COMMITTED, _published_claims
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAM = ROOT / "tests" / "typescript"
+GENERATED = PROGRAM / "generated"  # ignored by git
+BIN = ROOT / "node_modules" / ".bin"
+
+pytestmark = pytest.mark.slow
+
+
+def _run(*command: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout}{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def generated_types() -> Path:
+    if not (BIN / "openapi-typescript").exists() or not (BIN / "tsc").exists():
+        pytest.fail("The TypeScript tools are not installed: run `npm ci` (make test does).")
+    _run(str(BIN / "openapi-typescript"), str(COMMITTED), "--output", str(GENERATED / "api.d.ts"))
+    return GENERATED / "api.d.ts"
+
+
+def test_a_strict_program_compiles_against_the_generated_client(generated_types):
+    assert "ClaimCreateRequest" in generated_types.read_text()
+    _run(str(BIN / "tsc"), "--project", str(PROGRAM), "--strict", "--noEmit")
+
+
+def test_a_field_the_schema_left_optional_would_fail_the_build(generated_types, tmp_path):
+    """The check above has teeth: the same program does not compile against a schema that loosens one field."""
+    loosened = generated_types.read_text().replace(
+        'source: components["schemas"]["SourceBrief"];', 'source?: components["schemas"]["SourceBrief"];', 1
+    )
+    (tmp_path / "generated").mkdir()
+    (tmp_path / "generated" / "api.d.ts").write_text(loosened)
+    (tmp_path / "claims.ts").write_text((PROGRAM / "claims.ts").read_text())
+    config = json.loads((PROGRAM / "tsconfig.json").read_text())
+    # Types of openapi-fetch are found from the project's node_modules, as they are for the real program.
+    config["compilerOptions"]["typeRoots"] = []
+    config["compilerOptions"]["baseUrl"] = str(tmp_path)
+    config["compilerOptions"]["paths"] = {"openapi-fetch": [str(ROOT / "node_modules" / "openapi-fetch")]}
+    (tmp_path / "tsconfig.json").write_text(json.dumps(config))
+    result = subprocess.run(
+        [str(BIN / "tsc"), "--project", str(tmp_path), "--strict", "--noEmit"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "'claim.source' is possibly 'undefined'" in result.stdout
+
+
+DRIVER = """
+const program = await import(process.argv[1]);
+const [baseUrl, token] = process.argv.slice(2);
+const api = program.connect(baseUrl);
+const claims = await program.listAll(api, 2);
+const problem = await program.badQuery(api);
+const created = await program.create(api, token);
+console.log(JSON.stringify({
+  ids: claims.map((claim) => claim.id),
+  first: program.describe(claims[0]),
+  problem,
+  explained: program.explain(problem),
+  created: { id: created.id, url: created.url, review_status: created.review_status, anchor: created.anchor },
+}));
+"""
+
+
+def test_the_compiled_program_lists_follows_next_reads_errors_and_creates(generated_types, live_api):
+    built = GENERATED / "js"
+    _run(str(BIN / "tsc"), "--project", str(PROGRAM), "--noEmit", "false", "--outDir", str(built))
+    (built / "package.json").write_text('{"type": "module"}\n')
+    module = (built / "claims.js").as_uri()
+    result = _run("node", "--input-type=module", "--eval", DRIVER, module, live_api["base_url"], live_api["token"])
+    out = json.loads(result.stdout)
+    created = out["created"]
+    try:
+        # Two claims a page: the program only gets them all by following `next`.
+        expected = _published_claims(live_api["base_url"], "kind=troop_deployment&country=UA")
+        assert len(expected) > 2
+        assert out["ids"] == [claim["id"] for claim in expected]
+        assert out["first"].startswith(f"#{expected[0]['id']} troop_deployment/{expected[0]['status']}")
+
+        problem = out["problem"]
+        assert problem["status"] == 400 and problem["type"] == f"{PROBLEM_TYPE_PREFIX}invalid"
+        assert {(error["field"], error["in"]) for error in problem["errors"]} == {("as_of", "query")}
+        assert out["explained"].startswith("400 Bad Request")
+
+        assert created["review_status"] == "draft"
+        assert created["anchor"]["exact"] == "Russia has amassed over 100,000 troops around Ukraine"
+    finally:
+        remove = urllib.request.Request(
+            created["url"], headers={"Authorization": f"Token {live_api['token']}"}, method="DELETE"
+        )
+        with urllib.request.urlopen(remove, timeout=10) as response:
+            assert response.status == 204
