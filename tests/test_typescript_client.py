@@ -42,26 +42,33 @@ def test_a_strict_program_compiles_against_the_generated_client(generated_types)
     _run(str(BIN / "tsc"), "--project", str(PROGRAM), "--strict", "--noEmit")
 
 
-def test_a_field_the_schema_left_optional_would_fail_the_build(generated_types, tmp_path):
+def _compile_alone(folder: Path, program: str, api: str) -> subprocess.CompletedProcess:
+    """Type-check ``program`` against the types ``api`` in ``folder`` (inside the project, so that openapi-fetch
+    is found in its node_modules), with the compiler options of tests/typescript."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "api.d.ts").write_text(api)
+    (folder / "program.ts").write_text(program)
+    config = {"extends": str(PROGRAM / "tsconfig.json"), "files": ["program.ts"]}
+    (folder / "tsconfig.json").write_text(json.dumps(config))
+    command = [str(BIN / "tsc"), "--project", str(folder), "--strict", "--noEmit"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
+def test_the_readme_example_compiles(generated_types):
+    example = (ROOT / "README.md").read_text().split("```ts\n", 1)[1].split("```", 1)[0]
+    assert 'from "./clients/typescript/api"' in example
+    program = example.replace("./clients/typescript/api", "./api")
+    result = _compile_alone(GENERATED / "readme", program, generated_types.read_text())
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_field_the_schema_left_optional_would_fail_the_build(generated_types):
     """The check above has teeth: the same program does not compile against a schema that loosens one field."""
     loosened = generated_types.read_text().replace(
         'source: components["schemas"]["SourceBrief"];', 'source?: components["schemas"]["SourceBrief"];', 1
     )
-    (tmp_path / "generated").mkdir()
-    (tmp_path / "generated" / "api.d.ts").write_text(loosened)
-    (tmp_path / "claims.ts").write_text((PROGRAM / "claims.ts").read_text())
-    config = json.loads((PROGRAM / "tsconfig.json").read_text())
-    # Types of openapi-fetch are found from the project's node_modules, as they are for the real program.
-    config["compilerOptions"]["typeRoots"] = []
-    config["compilerOptions"]["baseUrl"] = str(tmp_path)
-    config["compilerOptions"]["paths"] = {"openapi-fetch": [str(ROOT / "node_modules" / "openapi-fetch")]}
-    (tmp_path / "tsconfig.json").write_text(json.dumps(config))
-    result = subprocess.run(
-        [str(BIN / "tsc"), "--project", str(tmp_path), "--strict", "--noEmit"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    program = (PROGRAM / "claims.ts").read_text().replace("./generated/api", "./api")
+    result = _compile_alone(GENERATED / "loosened", program, loosened)
     assert result.returncode != 0
     assert "'claim.source' is possibly 'undefined'" in result.stdout
 

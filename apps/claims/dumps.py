@@ -7,6 +7,11 @@ SHA-256, the API version, when it was written, and a data version that is the
 same for the same data (a hash of the files' hashes). Files are written in id
 order from one snapshot, and gzipped without a timestamp: dumping unchanged data
 again gives the same bytes.
+
+``dump_import`` reads a dump back into an empty database: the API representation of
+each actor, source and claim becomes a line of the bulk importer, which validates it
+as every write path does, and each relation goes through the relation service. The
+records keep their ids and times, so the imported database dumps to the same files.
 """
 
 import datetime
