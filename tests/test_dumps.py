@@ -135,28 +135,49 @@ def test_a_database_with_data_is_refused(tmp_path):
     assert _held() == before
 
 
-def test_an_invalid_record_imports_nothing_and_is_named(tmp_path):
+def _to_itself(records):
+    records[-1]["to_claim"] = records[-1]["from_claim"]
+
+
+def _misquoted(records):
+    records[1]["anchor"]["exact"] = "Words no source ever printed."
+
+
+def _id_twice(records):
+    records[-1]["id"] = records[0]["id"]
+
+
+@pytest.mark.parametrize(
+    ("table", "change", "line", "reason"),
+    [
+        # Relations are written last, after every actor, source and claim: all of those must go too.
+        ("relations", _to_itself, -1, "A claim cannot be related to itself"),
+        # A quote that is not in its source's text is refused by the same rule as every other write.
+        ("claims", _misquoted, 2, "quote: "),
+        ("claims", _id_twice, -1, r"id: Id \d+ is used twice"),
+    ],
+)
+def test_an_invalid_record_imports_nothing_and_is_named(tmp_path, table, change, line, reason):
     call_command("export", str(tmp_path), "--base-url", BASE_URL, stdout=io.StringIO())
     _empty_database()
-
-    # The relations are written last, after every actor, source and claim: all of them must go.
-    def to_itself(records):
-        records[-1]["to_claim"] = records[-1]["from_claim"]
-
-    _edit(tmp_path, "relations", to_itself)
-    lines = len(_lines(tmp_path / "relations.ndjson.gz"))
-    with pytest.raises(CommandError, match=rf"relations\.ndjson\.gz line {lines}: A claim cannot be related to itself"):
+    _edit(tmp_path, table, change)
+    if line < 0:
+        line += len(_lines(tmp_path / f"{table}.ndjson.gz")) + 1
+    with pytest.raises(CommandError, match=rf"{table}\.ndjson\.gz line {line}: {reason}"):
         call_command("import_dump", str(tmp_path), stdout=io.StringIO())
     assert set(_held().values()) == {0}
 
-    # A quote that is not in its source's text is refused by the same rule as every other write.
-    def misquoted(records):
-        records[1]["anchor"]["exact"] = "Words no source ever printed."
 
-    _edit(tmp_path, "claims", misquoted)
-    with pytest.raises(CommandError, match=r"claims\.ndjson\.gz line 2: quote: "):
-        call_command("import_dump", str(tmp_path), stdout=io.StringIO())
-    assert set(_held().values()) == {0}
+def test_a_published_dump_imports_to_what_anonymous_readers_saw(tmp_path, draft):
+    first, second = tmp_path / "first", tmp_path / "second"
+    call_command("export", str(first), "--base-url", BASE_URL, "--published", stdout=io.StringIO())
+    _empty_database()
+    call_command("import_dump", str(first), stdout=io.StringIO())
+    assert not Claim.objects.filter(pk=draft.pk).exists()
+    assert set(Claim.objects.values_list("review_status", flat=True)) == {ReviewStatus.PUBLISHED}
+    call_command("export", str(second), "--base-url", BASE_URL, "--published", stdout=io.StringIO())
+    for name in ("claims.ndjson.gz", "sources.ndjson.gz", "actors.ndjson.gz", "relations.ndjson.gz"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
 @pytest.fixture

@@ -197,6 +197,7 @@ class _Importer:
     def __init__(self, *, batch_size: int, progress: Callable[[int], None] | None, keep_ids: bool = False):
         self.batch_size = batch_size
         self.keep_ids = keep_ids
+        self.kept_ids: dict[type, set[int]] = {}
         self.progress = progress or (lambda n: None)
         self.summary = ImportSummary()
         self.countries = set(Country.objects.values_list("code", flat=True))
@@ -258,6 +259,10 @@ class _Importer:
         value = data.get("id")
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise _LineError("id", "A positive whole number is required.")
+        used = self.kept_ids.setdefault(model, set())
+        if value in used:
+            raise _LineError("id", f"Id {value} is used twice.")
+        used.add(value)
         return value
 
     def add_actor(self, data: dict) -> None:
@@ -434,30 +439,33 @@ class _Importer:
                 f"SELECT {', '.join(_CLAIM_COLUMNS)}, ''::text AS quote, 0 AS quote_start, 0 AS quote_end, "
                 "''::text AS prefix, ''::text AS suffix FROM claims_claim WITH NO DATA"
             )
-        for number, raw in enumerate(lines, start=1):
-            self.summary.lines = number
-            if not raw.strip():
-                continue
-            try:
-                data = orjson.loads(raw)
-                if not isinstance(data, dict):
-                    raise _LineError(None, "Each line must be a JSON object.")
-                handler = handlers.get(data.get("type"))
-                if handler is None:
-                    raise _LineError("type", "type must be one of: actor, source, claim.")
-                handler(data)
-            except orjson.JSONDecodeError as error:
-                self.summary.errors.append((number, None, f"Not valid JSON: {error}"))
-            except _LineError as error:
-                self.summary.errors.append((number, error.field_name, error.message))
-            except ValidationError as error:
-                for name, message in validation_messages(error, field_name=client_field_name):
-                    self.summary.errors.append((number, name, message))
-            if len(self.summary.errors) >= MAX_ERRORS:
-                break
-        if not self.summary.errors:
-            self.flush()
-        self.writer.close()
+        try:
+            for number, raw in enumerate(lines, start=1):
+                self.summary.lines = number
+                if not raw.strip():
+                    continue
+                try:
+                    data = orjson.loads(raw)
+                    if not isinstance(data, dict):
+                        raise _LineError(None, "Each line must be a JSON object.")
+                    handler = handlers.get(data.get("type"))
+                    if handler is None:
+                        raise _LineError("type", "type must be one of: actor, source, claim.")
+                    handler(data)
+                except orjson.JSONDecodeError as error:
+                    self.summary.errors.append((number, None, f"Not valid JSON: {error}"))
+                except _LineError as error:
+                    self.summary.errors.append((number, error.field_name, error.message))
+                except ValidationError as error:
+                    for name, message in validation_messages(error, field_name=client_field_name):
+                        self.summary.errors.append((number, name, message))
+                if len(self.summary.errors) >= MAX_ERRORS:
+                    break
+            if not self.summary.errors:
+                self.flush()
+        finally:
+            # Also when the lines themselves fail to come (a reader's error): the writer thread must end.
+            self.writer.close()
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE import_claim")
         return self.summary
