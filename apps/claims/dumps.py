@@ -28,7 +28,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.management.color import no_style
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.http import HttpRequest
 from rest_framework.request import Request
 
@@ -248,7 +248,8 @@ def _records_of(directory: Path, table: str):
 
 
 def _natural_key(value: dict | None, key: str):
-    return value[key] if isinstance(value, dict) else None
+    """The slug, code or id by which a record refers to another (nested in the API's representation)."""
+    return value.get(key) if isinstance(value, dict) else None
 
 
 # Each API representation, as a line of the bulk importer (apps.claims.bulk_import), which validates it.
@@ -325,14 +326,16 @@ _STAMPED = [("actors", Actor), ("sources", Source), ("claims", Claim), ("relatio
 def _times_restore(directory: Path) -> None:
     """Give every record the created and updated times of the dump: writing them set the import's time."""
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE dump_times (id bigint, created_at timestamptz, updated_at timestamptz)")
+        # Text columns: COPY takes any value, and the UPDATE's casts report a malformed one as a DataError.
+        cursor.execute("CREATE TEMP TABLE dump_times (id text, created_at text, updated_at text)")
         for table, model in _STAMPED:
             with cursor.copy("COPY dump_times FROM STDIN") as copy:
                 for _, record in _records_of(directory, table):
                     copy.write_row((record.get("id"), record.get("created_at"), record.get("updated_at")))
             cursor.execute(
                 f"UPDATE {connection.ops.quote_name(model._meta.db_table)} t "
-                "SET created_at = d.created_at, updated_at = d.updated_at FROM dump_times d WHERE d.id = t.id"
+                "SET created_at = d.created_at::timestamptz, updated_at = d.updated_at::timestamptz "
+                "FROM dump_times d WHERE d.id::bigint = t.id"
             )
             cursor.execute("TRUNCATE dump_times")
         cursor.execute("DROP TABLE dump_times")
@@ -371,6 +374,6 @@ def dump_import(*, directory: Path) -> dict:
             with connection.cursor() as cursor:
                 for statement in connection.ops.sequence_reset_sql(no_style(), [model for _, model in _STAMPED]):
                     cursor.execute(statement)
-    except IntegrityError as error:
-        raise DumpError(f"The dump's records conflict with each other: {error}") from None
+    except (IntegrityError, DataError) as error:
+        raise DumpError(f"The dump's records could not be written: {error}") from None
     return counts
