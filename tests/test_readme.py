@@ -136,7 +136,9 @@ def runnable(block: Block, base_url: str) -> str:
 
 def assigned_names(blocks: list[Block]) -> list[str]:
     """The shell variables the README's blocks set, carried from each block to the next."""
-    return sorted({name for block in blocks for name in re.findall(r"^([A-Za-z_]\w*)=\S", block.text, re.M)})
+    # `NAME=$(…)` or `NAME=value` alone on its line; `NAME=value command` sets NAME for that command only.
+    assignment = re.compile(r"^([A-Za-z_]\w*)=(?:\$\(|\S+$)", re.MULTILINE)
+    return sorted({name for block in blocks for name in assignment.findall(block.text)})
 
 
 def server_url(database: str) -> str:
