@@ -206,6 +206,7 @@ def test_the_readme_runs_as_written(fresh_database, tmp_path):
             where = f"README.md:{block.line}:\n{block.text}"
             assert result.returncode == 0, f"{where}exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
             requests, logged = answered_requests(base_url, log_path, logged)
+            assert requests or "curl" not in block.text, f"{where}the server logged none of its requests"
             failed = [(request, status) for request, status in requests if status >= 500]
             assert not failed, f"{where}a server error: {failed}"
             if block.expected is None:
