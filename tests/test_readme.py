@@ -173,7 +173,12 @@ def test_the_readme_declares_what_it_does_not_run():
 def test_the_readme_runs_as_written(fresh_database, tmp_path):
     blocks = shell_blocks(README.read_text(encoding="utf-8"))
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
-    env.update(DATABASE_URL=fresh_database, BACKUP_DIR=str(tmp_path / "backups"))
+    # Its own database, its own keys in a Redis the environment may name, and backups out of the checkout.
+    env.update(
+        DATABASE_URL=fresh_database,
+        CACHE_KEY_PREFIX=f"readme-{uuid.uuid4().hex[:8]}",
+        BACKUP_DIR=str(tmp_path / "backups"),
+    )
     made = subprocess.run(
         ["make", "--no-print-directory", "-o", ".venv/.installed", "fixtures"],
         cwd=ROOT,
