@@ -12,7 +12,7 @@ The rules the README is held to, so that a change breaking an example fails `mak
   answers (it would otherwise fail silently: curl exits 0 on a 404).
 
 The server is what `make run` starts (`make fixtures`, then Django's development server) on a database of
-this test's own; the README's `http://127.0.0.1:8000` is rewritten to its address.
+this test's own; the README's `http://127.0.0.1:8000`, in commands and outputs, is rewritten to its address.
 """
 
 import os
@@ -225,7 +225,7 @@ def test_the_readme_runs_as_written(fresh_database, tmp_path):
                 refused = [(request, status) for request, status in requests if status >= 400]
                 assert not refused, f"{where}refused, and the README shows no output saying so: {refused}"
             else:
-                mismatch = output_mismatch(block.expected, result.stdout)
+                mismatch = output_mismatch(block.expected.replace(DOCUMENTED_URL, base_url), result.stdout)
                 assert mismatch is None, f"{where}{mismatch}\nit printed:\n{result.stdout}"
 
 
