@@ -179,7 +179,10 @@ def test_an_output_block_matches_with_the_ellipsis_standing_for_any_text():
 @pytest.mark.slow
 def test_the_readme_runs_as_written(fresh_database, tmp_path):
     blocks = shell_blocks(README.read_text(encoding="utf-8"))
-    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    # A newcomer's terminal: manage.py's own default settings, and nothing of a `make test` running this test
+    # (a variable given on its command line would reach every make below through MAKEFLAGS).
+    outer = {"DJANGO_SETTINGS_MODULE", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"}
+    env = {key: value for key, value in os.environ.items() if key not in outer}
     # Its own database, its own keys in a Redis the environment may name, and backups out of the checkout.
     env.update(
         DATABASE_URL=fresh_database,
