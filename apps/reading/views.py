@@ -25,10 +25,9 @@ from apps.claims.api.views import ClaimViewSet
 from apps.claims.kinds import STANCE_DESCRIPTIONS, ClaimKind
 from apps.claims.models import Claim, ClaimCountry, QuoteAnchor, RelationType
 from apps.claims.selectors import visible_claims, visible_relations
-from apps.comparisons.api.serializers import proposition_label
 from apps.comparisons.api.views import ComparisonResponseMixin, ComparisonViewSet
 from apps.comparisons.charts import charted_claims, comparison_chart
-from apps.comparisons.models import Membership
+from apps.comparisons.models import KEY_RELATIONS, Membership, proposition_label
 from apps.comparisons.selectors import Agreement, Comparison, comparisons_build, propositions_compared
 from apps.comparisons.verdicts import Verdict
 from apps.core.api.caching import CachedReadsMixin
@@ -372,13 +371,6 @@ def _highlighted_pieces(text: str, claims) -> list[dict]:
 
 # Verdicts a reader is shown pair by pair: where documents part ways.
 DIFFERING_VERDICTS = (Verdict.DISAGREES, Verdict.CHANGED_OVER_TIME)
-PROPOSITION_RELATED = (
-    "subject",
-    "subject_country",
-    "object",
-    "object_country",
-    "location",
-)
 
 
 def _topic(comparison: Comparison, *, number: int = 1) -> dict:
@@ -413,7 +405,7 @@ def _topic(comparison: Comparison, *, number: int = 1) -> dict:
 def _claim_topic(claim) -> dict | None:
     """The comparison the claim belongs to, when claims of another document share it."""
     membership = (
-        Membership.objects.select_related(*(f"proposition__{name}" for name in PROPOSITION_RELATED))
+        Membership.objects.select_related(*(f"proposition__{name}" for name in KEY_RELATIONS))
         .filter(claim=claim)
         .first()
     )
@@ -424,7 +416,7 @@ def _claim_topic(claim) -> dict | None:
 
 
 def _compared_propositions():
-    return propositions_compared(None).select_related(*PROPOSITION_RELATED)
+    return propositions_compared(None).select_related(*KEY_RELATIONS)
 
 
 class TopicPagination(KeysetPagination):

@@ -20,7 +20,7 @@ from apps.comparisons.api.serializers import (
     ReleaseSerializer,
     SplitSerializer,
 )
-from apps.comparisons.models import Membership
+from apps.comparisons.models import KEY_RELATIONS, Membership
 from apps.comparisons.selectors import (
     as_of_from,
     comparison_build,
@@ -107,9 +107,7 @@ class ComparisonViewSet(
     ordering_fields = ["disputed", "id"]
 
     def get_queryset(self):
-        return propositions_compared(self.request.user).select_related(
-            "subject", "subject_country", "object", "object_country", "location"
-        )
+        return propositions_compared(self.request.user).select_related(*KEY_RELATIONS)
 
     def list(self, request, *args, **kwargs):
         as_of = self.as_of(request)
@@ -207,13 +205,7 @@ class ClaimComparisonView(ComparisonResponseMixin, APIView):
     def get(self, request, pk: int):
         claim = get_object_or_404(visible_claims(request.user).only("id"), pk=pk)
         membership = (
-            Membership.objects.select_related(
-                "proposition__subject",
-                "proposition__subject_country",
-                "proposition__object",
-                "proposition__object_country",
-                "proposition__location",
-            )
+            Membership.objects.select_related(*(f"proposition__{name}" for name in KEY_RELATIONS))
             .filter(claim=claim)
             .first()
         )
