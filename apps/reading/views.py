@@ -28,7 +28,13 @@ from apps.claims.selectors import visible_claims, visible_relations
 from apps.comparisons.api.views import ComparisonResponseMixin, ComparisonViewSet
 from apps.comparisons.charts import charted_claims, comparison_chart
 from apps.comparisons.models import KEY_RELATIONS, Membership, proposition_label
-from apps.comparisons.selectors import Agreement, Comparison, comparisons_build, propositions_compared
+from apps.comparisons.selectors import (
+    Agreement,
+    Comparison,
+    claim_proposition,
+    comparisons_build,
+    propositions_compared,
+)
 from apps.comparisons.verdicts import Verdict
 from apps.core.api.caching import CachedReadsMixin
 from apps.core.api.pagination import KeysetPagination
@@ -404,14 +410,10 @@ def _topic(comparison: Comparison, *, number: int = 1) -> dict:
 
 def _claim_topic(claim) -> dict | None:
     """The comparison the claim belongs to, when claims of another document share it."""
-    membership = (
-        Membership.objects.select_related(*(f"proposition__{name}" for name in KEY_RELATIONS))
-        .filter(claim=claim)
-        .first()
-    )
-    if membership is None:
+    proposition = claim_proposition(claim)
+    if proposition is None:
         return None
-    (comparison,) = comparisons_build(propositions=[membership.proposition], user=None)
+    (comparison,) = comparisons_build(propositions=[proposition], user=None)
     return _topic(comparison) if comparison.summary["documents"] > 1 else None
 
 

@@ -20,9 +20,10 @@ from apps.comparisons.api.serializers import (
     ReleaseSerializer,
     SplitSerializer,
 )
-from apps.comparisons.models import KEY_RELATIONS, Membership
+from apps.comparisons.models import KEY_RELATIONS
 from apps.comparisons.selectors import (
     as_of_from,
+    claim_proposition,
     comparison_build,
     comparisons_build,
     propositions_compared,
@@ -204,11 +205,7 @@ class ClaimComparisonView(ComparisonResponseMixin, APIView):
 
     def get(self, request, pk: int):
         claim = get_object_or_404(visible_claims(request.user).only("id"), pk=pk)
-        membership = (
-            Membership.objects.select_related(*(f"proposition__{name}" for name in KEY_RELATIONS))
-            .filter(claim=claim)
-            .first()
-        )
-        if membership is None:
+        proposition = claim_proposition(claim)
+        if proposition is None:
             raise NotFound("This claim has not been grouped yet; run manage.py recompute_comparisons.")
-        return self.comparison_response(request, membership.proposition)
+        return self.comparison_response(request, proposition)
