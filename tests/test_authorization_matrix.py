@@ -18,13 +18,12 @@ from apps.actors.models import Actor
 from apps.claims.models import Claim
 from apps.claims.services import claim_create
 from apps.sources.models import Source
+from tests.samples import QUOTE, SOURCE, claim_body
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
 ROLES = ("anonymous", "no role", "curator", "reviewer", "superuser", "deactivated")
-SOURCE = "commentary-2022-01-24-russian-build-up"
-QUOTE = "The United Kingdom sent anti-tank missiles"
 
 
 class World:
@@ -72,15 +71,7 @@ def _status(response) -> str:
 
 
 def _claim_body() -> dict:
-    return {
-        "source": SOURCE,
-        "kind": "arms_transfer",
-        "status": "completed",
-        "summary": "Written in the matrix.",
-        "subject": "united-kingdom",
-        "object": "ukraine",
-        "quote": QUOTE,
-    }
+    return claim_body(summary="Written in the matrix.")
 
 
 def _publish_own_edit(world, role, client, **extra):

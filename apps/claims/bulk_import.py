@@ -30,7 +30,7 @@ from apps.actors.models import Actor, ActorKind
 from apps.claims.kinds import ClaimStance
 from apps.claims.models import Claim, Confidence, QuoteAnchor, ReviewStatus
 from apps.claims.services import claim_check, claims_changed
-from apps.claims.validation import QUANTITY_PARTS, anchor_locate, client_field_name
+from apps.claims.validation import QUANTITY_FIELDS, QUANTITY_PARTS, anchor_locate, client_field_name
 from apps.core.validation import validation_messages
 from apps.countries.models import Country
 from apps.sources.models import PublicationPrecision, Source, SourceKind
@@ -352,7 +352,7 @@ class _Importer:
             **{
                 model: (
                     _number(quantity.get(api), f"quantity.{api}")
-                    if api in ("value", "lower", "upper")
+                    if model in QUANTITY_FIELDS
                     else (quantity.get(api) or "")
                 )
                 for api, model in QUANTITY_PARTS.items()

@@ -9,7 +9,7 @@ from django.db.models import Count, F
 
 from apps.claims.models import Claim, ReviewStatus
 from apps.claims.selectors import visible_claims
-from apps.comparisons.models import Membership, Proposition
+from apps.comparisons.models import KEY_RELATIONS, Membership, Proposition
 from apps.comparisons.verdicts import ComparisonRule, Verdict, members_sql, pairs_sql
 from apps.sources.publication import DEFAULT_AS_OF_RULE, sources_published_by
 
@@ -54,6 +54,16 @@ def compared_claims(user, *, as_of: AsOf | None = None):
         sources = sources_published_by(as_of=as_of.date, rule=as_of.rule)
         claims = claims.filter(reported_on__lte=as_of.date, source__in=sources.values("id"))
     return claims
+
+
+def claim_proposition(claim) -> Proposition | None:
+    """The proposition the claim belongs to, with what its label names; None until the claim is grouped."""
+    membership = (
+        Membership.objects.select_related(*(f"proposition__{name}" for name in KEY_RELATIONS))
+        .filter(claim=claim)
+        .first()
+    )
+    return membership.proposition if membership else None
 
 
 def visible_proposition(user, pk) -> Proposition | None:

@@ -30,7 +30,7 @@ from apps.claims.services import (
     claim_review_status_set,
     claim_update,
 )
-from apps.core.admin import CappedCountPaginator, HistoryAdmin, autocomplete_filter_media
+from apps.core.admin import CappedCountPaginator, HistoryAdmin, adopt_saved, autocomplete_filter_media
 from apps.core.validation import validation_text
 from apps.sources.admin import SourceAdmin
 from apps.sources.models import Source
@@ -283,11 +283,7 @@ class ClaimAdmin(HistoryAdmin):
         if change:
             claim_update(claim=Claim.objects.select_related("anchor").get(pk=obj.pk), **arguments)
             return
-        claim = claim_create(**arguments)
-        # The admin goes on with the form's instance (inlines, log entry, redirect): make it the saved row.
-        obj.pk = claim.pk
-        obj._state.adding = False
-        obj._state.db = claim._state.db
+        adopt_saved(obj, claim_create(**arguments))
 
     def save_related(self, request, form, formsets, change):
         # The service has set the countries and refreshed the derived data; only the relations are left.
@@ -409,8 +405,7 @@ class ClaimRelationAdmin(HistoryAdmin):
         relation = claim_relation_create(
             from_claim=obj.from_claim, to_claim=obj.to_claim, type=obj.type, note=obj.note, created_by=request.user
         )
-        obj.pk = relation.pk
-        obj._state.adding = False
+        adopt_saved(obj, relation)
 
 
 # The source page shows the claims app's reader: the text with every quoted passage marked.

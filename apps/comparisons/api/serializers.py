@@ -6,7 +6,7 @@ from apps.claims.api.serializers import QuantitySerializer
 from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
 from apps.claims.models import Claim, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityUnit
-from apps.comparisons.models import Proposition
+from apps.comparisons.models import KEY_PARTS, Proposition, proposition_label
 from apps.comparisons.selectors import Agreement
 from apps.comparisons.verdicts import ComparisonRule, Verdict
 from apps.core.api.fields import OptionalChoiceField
@@ -14,21 +14,6 @@ from apps.core.dates import DatePrecision
 from apps.countries.api.serializers import CountryBriefSerializer
 from apps.sources.api.serializers import SourceBriefSerializer
 from apps.sources.publication import AsOfRule
-
-
-def proposition_label(proposition: Proposition) -> str:
-    """'Troop deployment · RU · soldiers': the kind and whatever the grouping key names."""
-
-    def party(actor, country):
-        return country.name if country else (actor.name if actor else None)
-
-    parts = [
-        party(proposition.subject, proposition.subject_country),
-        f"→ {target}" if (target := party(proposition.object, proposition.object_country)) else None,
-        f"in {proposition.location.name}" if proposition.location else None,
-        proposition.get_unit_display().lower() if proposition.unit else None,
-    ]
-    return " · ".join([proposition.get_kind_display(), *filter(None, parts)])
 
 
 class PropositionSerializer(serializers.ModelSerializer):
@@ -51,12 +36,7 @@ class PropositionSerializer(serializers.ModelSerializer):
             "url",
             "label",
             "kind",
-            "subject",
-            "subject_country",
-            "object",
-            "object_country",
-            "location",
-            "unit",
+            *KEY_PARTS,
             "claim_count",
             "document_count",
             "disputed",

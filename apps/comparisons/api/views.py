@@ -20,9 +20,10 @@ from apps.comparisons.api.serializers import (
     ReleaseSerializer,
     SplitSerializer,
 )
-from apps.comparisons.models import Membership
+from apps.comparisons.models import KEY_RELATIONS
 from apps.comparisons.selectors import (
     as_of_from,
+    claim_proposition,
     comparison_build,
     comparisons_build,
     propositions_compared,
@@ -107,9 +108,7 @@ class ComparisonViewSet(
     ordering_fields = ["disputed", "id"]
 
     def get_queryset(self):
-        return propositions_compared(self.request.user).select_related(
-            "subject", "subject_country", "object", "object_country", "location"
-        )
+        return propositions_compared(self.request.user).select_related(*KEY_RELATIONS)
 
     def list(self, request, *args, **kwargs):
         as_of = self.as_of(request)
@@ -206,17 +205,7 @@ class ClaimComparisonView(ComparisonResponseMixin, APIView):
 
     def get(self, request, pk: int):
         claim = get_object_or_404(visible_claims(request.user).only("id"), pk=pk)
-        membership = (
-            Membership.objects.select_related(
-                "proposition__subject",
-                "proposition__subject_country",
-                "proposition__object",
-                "proposition__object_country",
-                "proposition__location",
-            )
-            .filter(claim=claim)
-            .first()
-        )
-        if membership is None:
+        proposition = claim_proposition(claim)
+        if proposition is None:
             raise NotFound("This claim has not been grouped yet; run manage.py recompute_comparisons.")
-        return self.comparison_response(request, membership.proposition)
+        return self.comparison_response(request, proposition)
