@@ -5,13 +5,19 @@ from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import ApiTokenViewSet
 from apps.actors.api.views import ActorViewSet
-from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimStanceViewSet, ClaimViewSet
+from apps.claims.api.views import (
+    ClaimChangeViewSet,
+    ClaimKindViewSet,
+    ClaimRelationViewSet,
+    ClaimStanceViewSet,
+    ClaimViewSet,
+)
 from apps.comparisons.api.views import ClaimComparisonView, ComparisonViewSet
 from apps.core import views as core_views
 from apps.core.api.index import ApiIndexView
 from apps.core.health import LivenessView, ReadinessView
-from apps.intake.api.views import SourceCandidateViewSet
 from apps.countries.api.views import CountryViewSet
+from apps.intake.api.views import SourceCandidateViewSet
 from apps.sources.api.views import SourceViewSet
 
 router = DefaultRouter()
@@ -23,6 +29,7 @@ router.register("claims", ClaimViewSet, basename="claim")
 router.register("claim-relations", ClaimRelationViewSet, basename="claimrelation")
 router.register("claim-kinds", ClaimKindViewSet, basename="claim-kind")
 router.register("claim-stances", ClaimStanceViewSet, basename="claim-stance")
+router.register("changes", ClaimChangeViewSet, basename="change")
 router.register("tokens", ApiTokenViewSet, basename="token")
 router.register("comparisons", ComparisonViewSet, basename="comparison")
 router.register(r"sources/(?P<source_slug>[^/.]+)/candidates", SourceCandidateViewSet, basename="source-candidate")

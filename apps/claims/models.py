@@ -355,6 +355,15 @@ class PublicState(models.TextChoices):
     DELETED = "deleted", "Deleted"
 
 
+class ChangeAction(models.TextChoices):
+    """What a change feed entry tells a reader to do with its copy of the claim."""
+
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    DELETED = "deleted", "Deleted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
 class ClaimChange(models.Model):
     """The change feed's entry for one claim: its latest change, kept as a tombstone once it is deleted.
 

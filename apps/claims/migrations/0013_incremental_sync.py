@@ -17,19 +17,20 @@ from django.db import migrations, models
 FUNCTIONS = """
 CREATE SEQUENCE claims_change_seq;
 
-CREATE TABLE claims_change_pending (txid xid8, claim_id bigint, PRIMARY KEY (txid, claim_id));
+CREATE TABLE claims_change_pending (
+    txid xid8, claim_id bigint, created boolean NOT NULL, PRIMARY KEY (txid, claim_id));
 -- One row per writing transaction, for the deferred trigger to fire on; gone at its commit.
 CREATE TABLE claims_change_txn (txid xid8 PRIMARY KEY);
 
--- Move updated_at of these claims, except those this transaction has already stamped itself
--- (a claim saved, then given its quote and countries, needs one stamp).
+-- Move updated_at of these claims, but not of those this transaction created: all of such a claim is new.
 CREATE FUNCTION claims_touch(ids bigint[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     -- Never an UPDATE of no rows: its statement trigger would call back here, without end.
     IF cardinality(ids) > 0 THEN
         UPDATE claims_claim SET updated_at = clock_timestamp()
-        WHERE id = ANY(ids) AND NOT (xmin = pg_current_xact_id()::xid AND updated_at >= now());
+        WHERE id = ANY(ids) AND id NOT IN (
+            SELECT claim_id FROM claims_change_pending WHERE txid = pg_current_xact_id() AND created);
     END IF;
 END
 $$;
@@ -56,7 +57,8 @@ BEGIN
     IF cardinality(ids) = 0 THEN
         RETURN NULL;
     END IF;
-    INSERT INTO claims_change_pending SELECT pg_current_xact_id(), unnest(ids) ON CONFLICT DO NOTHING;
+    INSERT INTO claims_change_pending SELECT pg_current_xact_id(), unnest(ids), TG_OP = 'INSERT'
+    ON CONFLICT DO NOTHING;
     INSERT INTO claims_change_txn VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING;
     IF TG_OP = 'UPDATE' THEN
         -- What a relation shows of the claim at its other end.
@@ -122,7 +124,8 @@ BEGIN
         PERFORM claims_touch(ARRAY(SELECT id FROM claims_claim WHERE source_id = ANY(edited)));
         -- A relation shows the source's slug of the claim at its other end.
         PERFORM claims_touch(claims_related(ARRAY(
-            SELECT c.id FROM claims_claim c JOIN new_rows n ON n.id = c.source_id JOIN old_rows o USING (id)
+            SELECT c.id FROM claims_claim c
+            JOIN new_rows n ON n.id = c.source_id JOIN old_rows o ON o.id = n.id
             WHERE n.slug IS DISTINCT FROM o.slug)));
     ELSE  -- countries_country
         renamed := ARRAY(SELECT n.code FROM new_rows n JOIN old_rows o USING (code)
