@@ -3,18 +3,22 @@ numbers commits in order with tombstones, claims revalidate with Last-Modified, 
 equals a fresh export."""
 
 import datetime
+import threading
 import time
+import uuid
 
+import httpx
 import orjson
 import psycopg
 import pytest
+import yaml
 from django.db import connection
 from django.utils.http import http_date
 
 from apps.claims.models import Claim, ClaimChange, ClaimRelation, QuoteAnchor, ReviewStatus
 from apps.claims.services import claim_delete, claim_review_status_set, claim_update
 from apps.sources.models import Source
-from tests.conftest import _test_database_url
+from tests.conftest import ROOT, _test_database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -354,3 +358,87 @@ def test_a_mirror_that_follows_the_feed_equals_a_fresh_export(request, reader, c
     assert position == fresh_position
     assert deleted_id not in mirror and new.pk in mirror
     assert (unpublished.pk in mirror) == (reader == "curator_client")
+
+
+@pytest.mark.slow
+def test_a_mirror_replaying_the_feed_of_a_real_server_while_curators_write_ends_equal_to_an_export(live_api):
+    headers = {"Authorization": f"Token {live_api['token']}"}
+    with httpx.Client(base_url=live_api["base_url"], headers=headers, timeout=30) as client:
+        with client.stream("GET", f"{CLAIMS}export.ndjson") as response:
+            position = int(response.headers["Changes-Since"])
+            mirror = {claim["id"]: claim for claim in map(orjson.loads, response.iter_lines()) if claim}
+        actor = f"mirror-{uuid.uuid4().hex[:8]}"
+        assert client.post("/api/v1/actors/", json={"slug": actor, "name": "Mirror", "kind": "other"}).is_success
+        created: list[int] = []
+
+        def write():
+            with httpx.Client(base_url=live_api["base_url"], headers=headers, timeout=30) as writer:
+                for step in range(12):
+                    body = {
+                        "source": SOURCE,
+                        "kind": "arms_transfer",
+                        "status": "completed",
+                        "summary": f"Step {step}: the United Kingdom sent anti-tank missiles to Ukraine.",
+                        "subject": actor,
+                        "quote": "The United Kingdom sent anti-tank missiles",
+                    }
+                    claim = writer.post(CLAIMS, json=body).json()["id"]
+                    created.append(claim)
+                    writer.patch(f"{CLAIMS}{claim}/", json={"summary": f"Step {step}, edited."}).raise_for_status()
+                    if step % 3 == 2:
+                        relation = {"from_claim": claim, "to_claim": created[-2], "type": "same_event"}
+                        writer.post("/api/v1/claim-relations/", json=relation).raise_for_status()
+                    if step % 4 == 3:
+                        writer.delete(f"{CLAIMS}{created.pop(-2)}/").raise_for_status()
+                    writer.patch(f"/api/v1/actors/{actor}/", json={"name": f"Mirror {step}"}).raise_for_status()
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        try:
+            while writer.is_alive():
+                position = _replay_live(client, mirror, position)
+            writer.join()
+            position = _replay_live(client, mirror, position)
+            fresh = {
+                claim["id"]: claim
+                for claim in map(orjson.loads, client.get(f"{CLAIMS}export.ndjson").iter_lines())
+                if claim
+            }
+            assert set(created) <= set(mirror)
+            assert mirror == fresh
+        finally:
+            writer.join()
+            for claim in created:
+                client.delete(f"{CLAIMS}{claim}/")
+            client.delete(f"/api/v1/actors/{actor}/")
+
+
+def _replay_live(client, mirror: dict[int, dict], since: int) -> int:
+    page = {"next": f"{CHANGES}?since={since}&page_size=50"}
+    while page["next"]:
+        page = client.get(page["next"]).json()
+        for entry in page["results"]:
+            if entry["action"] in ("created", "updated"):
+                response = client.get(entry["url"])
+                if response.status_code == 404:  # deleted since: its own entry follows
+                    mirror.pop(entry["id"], None)
+                else:
+                    mirror[entry["id"]] = response.json()
+            else:
+                mirror.pop(entry["id"], None)
+    return page["last_seq"]
+
+
+def test_the_feed_and_the_validators_are_in_the_openapi_document():
+    document = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    feed = document["paths"]["/api/v1/changes/"]["get"]
+    assert {parameter["name"] for parameter in feed["parameters"]} >= {"since", "page_size"}
+    page = document["components"]["schemas"]["ChangePage"]
+    assert set(page["required"]) == {"next", "last_seq", "results"}
+    change = document["components"]["schemas"]["Change"]["properties"]
+    assert change["action"]["allOf"][0]["$ref"].endswith("/ChangeActionEnum")
+    claim = document["paths"]["/api/v1/claims/{id}/"]["get"]
+    assert "If-Modified-Since" in {parameter["name"] for parameter in claim["parameters"]}
+    assert "Last-Modified" in claim["responses"]["200"]["headers"]
+    listing = document["paths"]["/api/v1/claims/"]["get"]
+    assert "updated_since" in {parameter["name"] for parameter in listing["parameters"]}

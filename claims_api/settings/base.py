@@ -257,6 +257,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "apps.claims.models.ReviewStatus",
         "ConfidenceEnum": "apps.claims.models.Confidence",
         "RelationTypeEnum": "apps.claims.models.RelationType",
+        "ChangeActionEnum": "apps.claims.models.ChangeAction",
         "QuantityQualifierEnum": "apps.claims.quantities.QuantityQualifier",
         "QuantityUnitEnum": "apps.claims.quantities.QuantityUnit",
         "DatePrecisionEnum": "apps.core.dates.DatePrecision",
