@@ -370,8 +370,15 @@ def test_a_mirror_replaying_the_feed_of_a_real_server_while_curators_write_ends_
         actor = f"mirror-{uuid.uuid4().hex[:8]}"
         assert client.post("/api/v1/actors/", json={"slug": actor, "name": "Mirror", "kind": "other"}).is_success
         created: list[int] = []
+        failures: list[BaseException] = []
 
         def write():
+            try:
+                _write()
+            except BaseException as error:  # reported by the test's own thread
+                failures.append(error)
+
+        def _write():
             with httpx.Client(base_url=live_api["base_url"], headers=headers, timeout=30) as writer:
                 for step in range(12):
                     body = {
@@ -380,9 +387,12 @@ def test_a_mirror_replaying_the_feed_of_a_real_server_while_curators_write_ends_
                         "status": "completed",
                         "summary": f"Step {step}: the United Kingdom sent anti-tank missiles to Ukraine.",
                         "subject": actor,
+                        "object": "ukraine",
                         "quote": "The United Kingdom sent anti-tank missiles",
                     }
-                    claim = writer.post(CLAIMS, json=body).json()["id"]
+                    response = writer.post(CLAIMS, json=body)
+                    assert response.status_code == 201, response.text
+                    claim = response.json()["id"]
                     created.append(claim)
                     writer.patch(f"{CLAIMS}{claim}/", json={"summary": f"Step {step}, edited."}).raise_for_status()
                     if step % 3 == 2:
@@ -398,13 +408,15 @@ def test_a_mirror_replaying_the_feed_of_a_real_server_while_curators_write_ends_
             while writer.is_alive():
                 position = _replay_live(client, mirror, position)
             writer.join()
+            assert not failures, failures
             position = _replay_live(client, mirror, position)
             fresh = {
                 claim["id"]: claim
                 for claim in map(orjson.loads, client.get(f"{CLAIMS}export.ndjson").iter_lines())
                 if claim
             }
-            assert set(created) <= set(mirror)
+            assert len(created) == 9 and set(created) <= set(mirror)
+            assert {mirror[claim]["subject"]["name"] for claim in created} == {"Mirror 11"}
             assert mirror == fresh
         finally:
             writer.join()
