@@ -321,6 +321,13 @@ def _export(client) -> tuple[dict[int, dict], int]:
     return {claim["id"]: claim for claim in claims}, int(response["Changes-Since"])
 
 
+def test_a_browser_on_another_origin_may_read_where_an_export_starts_in_the_feed(api_client):
+    response = api_client.get(f"{CLAIMS}export.ndjson", HTTP_ORIGIN="https://reader.example")
+    assert int(response["Changes-Since"]) == _head(api_client)
+    exposed = {name.strip().lower() for name in response["Access-Control-Expose-Headers"].split(",")}
+    assert {"changes-since", "last-modified"} <= exposed
+
+
 def _replay(client, mirror: dict[int, dict], since: int) -> int:
     entries, position = _feed(client, since, page_size=3)
     for entry in entries:
