@@ -136,7 +136,15 @@ def test_updated_at_moves_with_everything_a_claim_shows_and_nothing_else(curator
 
 
 @pytest.mark.parametrize(
-    "value", ["yesterday", "2022-01-24", "2022-01-24T09:30:00", "2022-13-01T00:00:00Z", "2022-01-24T09:30:00+25:00"]
+    "value",
+    [
+        "yesterday",
+        "2022-01-24",
+        "2022-01-24T09:30:00",
+        "2022-13-01T00:00:00Z",
+        "2022-01-24T09:30:00+25:00",
+        "9999-12-31T23:00:00-02:00",
+    ],
 )
 def test_updated_since_takes_an_rfc_3339_timestamp_with_its_offset(api_client, value):
     for path in (CLAIMS, f"{CLAIMS}export.ndjson"):

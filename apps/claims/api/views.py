@@ -163,7 +163,7 @@ class ClaimViewSet(ServiceModelViewSet):
         response = self.paginator.get_paginated_response(self.get_serializer(page, many=True).data)
         for name, value in as_of_headers(request.query_params).items():
             response[name] = value
-        # Any change to a claim the reader may see, a deletion too, moves the feed's head: a page changes no later.
+        # Every change to a claim the reader may see, a deletion too, moves the feed's head: no page changed later.
         _, changed_at = changes_head(request.user)
         if (date := last_modified(changed_at)) is not None:
             response["Last-Modified"] = date

@@ -107,9 +107,11 @@ class TimestampField(forms.Field):
         text = _UNENCODED_OFFSET.sub(r"\1+\2", str(value).strip())
         try:
             parsed = datetime.datetime.fromisoformat(text)
-        except ValueError:
+            # The database compares in UTC: a moment beyond year 1 or 9999 there is no timestamp at all.
+            parsed = parsed.astimezone(datetime.UTC) if parsed.tzinfo is not None else None
+        except (ValueError, OverflowError):
             parsed = None
-        if parsed is None or "T" not in text.upper() or parsed.tzinfo is None:
+        if parsed is None or "T" not in text.upper():
             raise forms.ValidationError(
                 "Use an RFC 3339 timestamp with its offset, such as %(utc)s or %(offset)s (a + percent-encoded).",
                 code="invalid",
