@@ -460,6 +460,9 @@ def test_the_feed_and_the_validators_are_in_the_openapi_document():
     document = yaml.safe_load((ROOT / "openapi.yaml").read_text())
     feed = document["paths"]["/api/v1/changes/"]["get"]
     assert {parameter["name"] for parameter in feed["parameters"]} >= {"since", "page_size"}
+    assert feed["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ChangePage"
+    }
     page = document["components"]["schemas"]["ChangePage"]
     assert set(page["required"]) == {"next", "last_seq", "results"}
     change = document["components"]["schemas"]["Change"]["properties"]

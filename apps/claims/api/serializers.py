@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
@@ -303,6 +303,8 @@ class ChangeSerializer(serializers.Serializer):
         return reverse("api:claim-detail", kwargs={"pk": change.claim_id}, request=self.context.get("request"))
 
 
+# The feed's list answers one page object, not a list of them.
+@extend_schema_serializer(many=False)
 class ChangePageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True, help_text="The next page; null once you are up to date.")
     last_seq = serializers.IntegerField(
