@@ -17,6 +17,7 @@ from django.utils.http import http_date
 
 from apps.claims.models import Claim, ClaimChange, ClaimRelation, QuoteAnchor, ReviewStatus
 from apps.claims.services import claim_delete, claim_review_status_set, claim_update
+from apps.countries.models import Country
 from apps.sources.models import Source
 from tests.conftest import ROOT, _test_database_url
 
@@ -96,6 +97,13 @@ def test_updated_at_moves_with_everything_a_claim_shows_and_nothing_else(curator
     before = _stamps(everything)
     assert curator_client.patch(f"/api/v1/actors/{actor.slug}/", {"aliases": ["X"]}, format="json").status_code == 200
     assert _moved(before) == set()
+
+    country = Claim.objects.filter(location__isnull=False).values_list("location", flat=True).first()
+    showing = set(Claim.objects.filter(location=country).values_list("pk", flat=True))
+    showing |= set(Claim.objects.filter(countries=country).values_list("pk", flat=True))
+    before = _stamps(everything)
+    Country.objects.filter(pk=country).update(name="Renamed country")
+    assert _moved(before) == showing
 
     source = claim.source
     before = _stamps(everything)
