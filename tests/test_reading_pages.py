@@ -247,7 +247,7 @@ def test_api_index_links_every_resource_the_schema_and_the_docs(client):
     body = client.get("/api/v1/").json()
     assert set(body["resources"]) == {
         "countries", "actors", "sources", "claims", "claim-relations", "claim-kinds", "claim-stances",
-        "comparisons", "tokens",
+        "comparisons", "tokens", "changes",
     }  # fmt: skip
     public = [url for name, url in body["resources"].items() if name != "tokens"]  # tokens need credentials
     for url in [*public, body["schema"], body["docs"], body["redoc"]]:

@@ -12,6 +12,7 @@ from apps.core.api.filtering import (
     MultipleValueChoiceFilter,
     RequestedFilterSet,
     SlugMultipleFilter,
+    TimestampFilter,
     any_of,
 )
 from apps.sources.models import Source
@@ -102,6 +103,15 @@ class ClaimFilterSet(RequestedFilterSet):
         method="filter_disputed",
         help_text="true: claims that a published claim of another document disagrees with (a curated "
         "contradiction, or a computed disagreement no curated relation overrules); false: the others.",
+    )
+    updated_since = TimestampFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Claims whose representation changed at or after this RFC 3339 timestamp (e.g. "
+        "2022-01-24T09:30:00Z): their own fields, or what they show of their source, actors, countries, quote "
+        "and relations. With ordering=updated_at, pages follow the order of change, so a claim changed while "
+        "a client pages comes again later rather than being missed. Deletions and withdrawals are not claims "
+        "any more: follow /api/v1/changes/ for them.",
     )
     as_of = django_filters.DateFilter(method="filter_as_of", help_text=AS_OF_HELP)
     as_of_rule = django_filters.ChoiceFilter(
