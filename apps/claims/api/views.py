@@ -441,12 +441,13 @@ def _bounded_int(request, name: str, *, default: int, low: int, high: int) -> in
 
 
 @extend_schema(tags=["changes"])
-class ClaimChangeViewSet(CachedReadsMixin, viewsets.GenericViewSet):
+class ClaimChangeViewSet(KnownQueryParametersMixin, CachedReadsMixin, viewsets.GenericViewSet):
     """The change feed of claims (apps.claims.selectors.claim_changes)."""
 
     permission_classes = [AllowAny]
     pagination_class = None
     filter_backends = []
+    query_parameters = ("since", "page_size")
     serializer_class = ChangeSerializer
     page_size = 500
     max_page_size = 5000
