@@ -113,6 +113,7 @@ class ClaimAdmin(HistoryAdmin):
         "confidence",
         "status",
         "stance",
+        "trend",
     )
     date_hierarchy = "reported_on"
     # Searched with the API's full-text search (get_search_results), not with icontains.
@@ -175,10 +176,12 @@ class ClaimAdmin(HistoryAdmin):
                         ("quantity_value", "quantity_qualifier", "quantity_unit"),
                         ("quantity_lower", "quantity_upper"),
                         "quantity_text",
+                        "trend",
                     ],
                     "classes": ["quantity"],
                     "description": "Give the figure and its qualifier; the bounds follow from them unless you set them "
-                    "(vague words such as “tens of thousands” in the wording get a range).",
+                    "(vague words such as “tens of thousands” in the wording get a range). Set the trend when the "
+                    "source says the state is growing or shrinking (“over 100,000 and growing”).",
                 },
             ),
             (
