@@ -47,7 +47,7 @@ def _number(value: float) -> str:
 
 
 def quantity_label(claim: Claim) -> str:
-    """'≥ 100,000 soldiers (“over 100,000”)': the bounds, the unit and the wording."""
+    """'≥ 100,000 soldiers (“over 100,000”), growing': the bounds, the unit, the wording and the trend."""
     if not claim.has_quantity:
         return "—"
     lower, upper = claim.quantity_lower, claim.quantity_upper
@@ -61,7 +61,8 @@ def quantity_label(claim: Claim) -> str:
         bounds = _number(claim.quantity_value)
     unit = claim.get_quantity_unit_display().lower() if claim.quantity_unit else ""
     wording = f" (“{claim.quantity_text}”)" if claim.quantity_text else ""
-    return f"{bounds} {unit}".strip() + wording
+    trend = f", {claim.get_trend_display().lower()}" if claim.trend else ""
+    return f"{bounds} {unit}".strip() + wording + trend
 
 
 def _field_label(name: str) -> str:
