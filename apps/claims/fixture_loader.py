@@ -47,6 +47,7 @@ CLAIM_FIELDS = {
     "location",
     "countries",
     "quantity",
+    "trend",
     "valid_from",
     "valid_from_precision",
     "valid_to",
@@ -207,6 +208,7 @@ class _Loader:
                 field: quantity.get(part) if field in QUANTITY_FIELDS else str(quantity.get(part) or "")
                 for part, field in QUANTITY_PARTS.items()
             },
+            "trend": data.get("trend") or "",
             "valid_from": data.get("valid_from"),
             "valid_from_precision": data.get("valid_from_precision") or "",
             "valid_to": data.get("valid_to"),

@@ -7,7 +7,7 @@ from django.db.models.functions import Greatest, Least, Length
 from simple_history.models import HistoricalRecords
 
 from apps.actors.models import Actor
-from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
+from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus, ClaimTrend
 from apps.claims.quantities import QuantityQualifier, QuantityUnit
 from apps.core.dates import DatePrecision
 from apps.countries.models import Country
@@ -50,6 +50,15 @@ class Claim(models.Model):
         default=ClaimStance.STATED,
         help_text="How the source puts it: as fact, on someone's word, as its own judgement, "
         "as a forecast, hedged or doubted.",
+    )
+    trend = models.CharField(
+        max_length=16,
+        choices=ClaimTrend.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Which way the source says the reported state is moving (growing or shrinking); "
+        "empty when it does not say.",
     )
     summary = models.TextField(help_text="One neutral sentence saying what is claimed.")
 

@@ -47,7 +47,7 @@ def _number(value: float) -> str:
 
 
 def quantity_label(claim: Claim) -> str:
-    """'≥ 100,000 soldiers (“over 100,000”)': the bounds, the unit and the wording."""
+    """'≥ 100,000 soldiers (“over 100,000”), growing': the bounds, the unit, the wording and the trend."""
     if not claim.has_quantity:
         return "—"
     lower, upper = claim.quantity_lower, claim.quantity_upper
@@ -61,7 +61,8 @@ def quantity_label(claim: Claim) -> str:
         bounds = _number(claim.quantity_value)
     unit = claim.get_quantity_unit_display().lower() if claim.quantity_unit else ""
     wording = f" (“{claim.quantity_text}”)" if claim.quantity_text else ""
-    return f"{bounds} {unit}".strip() + wording
+    trend = f", {claim.get_trend_display().lower()}" if claim.trend else ""
+    return f"{bounds} {unit}".strip() + wording + trend
 
 
 def _field_label(name: str) -> str:
@@ -113,6 +114,7 @@ class ClaimAdmin(HistoryAdmin):
         "confidence",
         "status",
         "stance",
+        "trend",
     )
     date_hierarchy = "reported_on"
     # Searched with the API's full-text search (get_search_results), not with icontains.
@@ -175,10 +177,12 @@ class ClaimAdmin(HistoryAdmin):
                         ("quantity_value", "quantity_qualifier", "quantity_unit"),
                         ("quantity_lower", "quantity_upper"),
                         "quantity_text",
+                        "trend",
                     ],
                     "classes": ["quantity"],
                     "description": "Give the figure and its qualifier; the bounds follow from them unless you set them "
-                    "(vague words such as “tens of thousands” in the wording get a range).",
+                    "(vague words such as “tens of thousands” in the wording get a range). Set the trend when the "
+                    "source says the state is growing or shrinking (“over 100,000 and growing”).",
                 },
             ),
             (

@@ -3,7 +3,7 @@ from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter
 
 from apps.actors.models import Actor
-from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
+from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus, ClaimTrend
 from apps.claims.models import Claim, ClaimRelation, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityUnit
 from apps.claims.selectors import claims_involving, claims_matching, visible_relations
@@ -47,6 +47,10 @@ class ClaimFilterSet(RequestedFilterSet):
     stance = MultipleValueChoiceFilter(
         choices=ClaimStance.choices,
         help_text="How the source puts it, see /claim-stances/ (stated, attributed, assessment…)." + MULTI,
+    )
+    trend = MultipleValueChoiceFilter(
+        choices=ClaimTrend.choices,
+        help_text="Claims whose source says the reported state is growing or shrinking." + MULTI,
     )
     review_status = MultipleValueChoiceFilter(
         choices=ReviewStatus.choices,

@@ -4,7 +4,7 @@ from rest_framework.reverse import reverse
 
 from apps.actors.api.serializers import ActorBriefSerializer
 from apps.actors.models import Actor
-from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
+from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus, ClaimTrend
 from apps.claims.models import (
     ChangeAction,
     Claim,
@@ -93,6 +93,10 @@ class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         "subject's and object's countries. The country filter finds the claim by exactly these.",
     )
     quantity = QuantitySerializer(source="*", allow_null=True)
+    trend = OptionalChoiceField(
+        choices=ClaimTrend.choices,
+        help_text="Which way the source says the reported state is moving; null when it does not say.",
+    )
     valid_from_precision = OptionalChoiceField(choices=DatePrecision.choices)
     valid_to_precision = OptionalChoiceField(choices=DatePrecision.choices)
     anchor = QuoteAnchorSerializer(
@@ -118,6 +122,7 @@ class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
             "location",
             "countries",
             "quantity",
+            "trend",
             "valid_from",
             "valid_from_precision",
             "valid_to",
@@ -222,6 +227,12 @@ class ClaimWriteSerializer(serializers.Serializer):
     quantity = QuantitySerializer(
         allow_null=True, required=False, help_text="The amount claimed, if any: a figure or bounds, and a unit."
     )
+    trend = OptionalChoiceField(
+        choices=ClaimTrend.choices,
+        help_text="Which way the source says the reported state is moving, as in 'over 100,000 and growing': "
+        "growing or shrinking; null (or omitted on a new claim) when it does not say. A later figure in the "
+        "direction said is a change over time, not a disagreement (see the comparison rules).",
+    )
     valid_from = PreciseDateField(
         precision_field="valid_from_precision",
         allow_null=True,
@@ -281,7 +292,7 @@ class ClaimWriteSerializer(serializers.Serializer):
             quantity = data.pop("quantity") or {}
             for name in QUANTITY_PARTS.values():  # figures absent are None, words absent are ""
                 data[name] = quantity.get(name, None if name in QUANTITY_FIELDS else "")
-        for name in ("valid_from_precision", "valid_to_precision"):
+        for name in ("trend", "valid_from_precision", "valid_to_precision"):
             if name in data and data[name] is None:
                 data[name] = ""
         return data

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from apps.actors.api.serializers import ActorBriefSerializer
 from apps.claims.api.serializers import QuantitySerializer
-from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
+from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus, ClaimTrend
 from apps.claims.models import Claim, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityUnit
 from apps.comparisons.models import KEY_PARTS, Proposition, proposition_label
@@ -60,6 +60,10 @@ class ComparedClaimSerializer(serializers.ModelSerializer):
     source = SourceBriefSerializer()
     subject = ActorBriefSerializer(allow_null=True)
     quantity = QuantitySerializer(source="*", allow_null=True)
+    trend = OptionalChoiceField(
+        choices=ClaimTrend.choices,
+        help_text="Which way the source says the reported state is moving; null when it does not say.",
+    )
     valid_from_precision = OptionalChoiceField(choices=DatePrecision.choices)
     valid_to_precision = OptionalChoiceField(choices=DatePrecision.choices)
     review_status = serializers.ChoiceField(choices=ReviewStatus.choices)
@@ -76,6 +80,7 @@ class ComparedClaimSerializer(serializers.ModelSerializer):
             "source",
             "subject",
             "quantity",
+            "trend",
             "valid_from",
             "valid_from_precision",
             "valid_to",
