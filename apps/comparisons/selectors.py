@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, models
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 
 from apps.claims.models import Claim, ReviewStatus
 from apps.claims.selectors import visible_claims
@@ -56,13 +56,27 @@ def compared_claims(user, *, as_of: AsOf | None = None):
     return claims
 
 
+# What a proposition's representation names besides its own columns (its label and brief actors/countries).
+PROPOSITION_NAMED = ("subject", "subject_country", "object", "object_country", "location")
+
+
+def claim_proposition(user, claim_id: int) -> Proposition | None:
+    """The proposition of a claim the user may see, with what it names, in one query; None when the claim
+    is not visible (or does not exist) or has not been grouped yet."""
+    membership = Membership.objects.filter(claim__in=visible_claims(user).filter(pk=claim_id).values("pk"))
+    # A subquery for the id, not a join: joined to the membership and the claim, the five lookups of the
+    # label gave PostgreSQL so many join orders to weigh that planning took ten times as long as with it.
+    return (
+        Proposition.objects.filter(pk=Subquery(membership.values("proposition_id")))
+        .select_related(*PROPOSITION_NAMED)
+        .first()
+    )
+
+
 def visible_proposition(user, pk) -> Proposition | None:
-    """The proposition, if it has at least one claim the user may see."""
-    proposition = Proposition.objects.filter(pk=pk).first()
-    if proposition is None:
-        return None
-    members = Membership.objects.filter(proposition=proposition, claim__in=visible_claims(user))
-    return proposition if members.exists() else None
+    """The proposition, with what it names, if it has at least one claim the user may see."""
+    members = Membership.objects.filter(proposition=OuterRef("pk"), claim__in=visible_claims(user))
+    return Proposition.objects.filter(Exists(members), pk=pk).select_related(*PROPOSITION_NAMED).first()
 
 
 def propositions_compared(user, *, as_of: AsOf | None = None):
@@ -147,7 +161,8 @@ def comparisons_build(*, propositions: list[Proposition], user, as_of: AsOf | No
         compared_claims(user, as_of=as_of)
         .filter(membership__proposition__in=propositions)
         .annotate(compared_in=F("membership__proposition_id"))
-        .select_related("source", "subject", "object", "claimant", "location")
+        # Only what a compared claim shows (ComparedClaimSerializer, the admin panel, the reading room).
+        .select_related("source", "subject")
         .defer("source__text", "source__metadata_notes", "search_vector")
         .order_by("reported_on", "id")
     )

@@ -1,5 +1,4 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -20,9 +19,10 @@ from apps.comparisons.api.serializers import (
     ReleaseSerializer,
     SplitSerializer,
 )
-from apps.comparisons.models import Membership
 from apps.comparisons.selectors import (
+    PROPOSITION_NAMED,
     as_of_from,
+    claim_proposition,
     comparison_build,
     comparisons_build,
     propositions_compared,
@@ -107,9 +107,7 @@ class ComparisonViewSet(
     ordering_fields = ["disputed", "id"]
 
     def get_queryset(self):
-        return propositions_compared(self.request.user).select_related(
-            "subject", "subject_country", "object", "object_country", "location"
-        )
+        return propositions_compared(self.request.user).select_related(*PROPOSITION_NAMED)
 
     def list(self, request, *args, **kwargs):
         as_of = self.as_of(request)
@@ -205,18 +203,10 @@ class ClaimComparisonView(ComparisonResponseMixin, APIView):
     permission_classes = [CuratesClaims]
 
     def get(self, request, pk: int):
-        claim = get_object_or_404(visible_claims(request.user).only("id"), pk=pk)
-        membership = (
-            Membership.objects.select_related(
-                "proposition__subject",
-                "proposition__subject_country",
-                "proposition__object",
-                "proposition__object_country",
-                "proposition__location",
-            )
-            .filter(claim=claim)
-            .first()
-        )
-        if membership is None:
+        proposition = claim_proposition(request.user, pk)
+        if proposition is None:
+            # Only a miss pays for telling an unknown (or hidden) claim from one not grouped yet.
+            if not visible_claims(request.user).filter(pk=pk).exists():
+                raise NotFound()
             raise NotFound("This claim has not been grouped yet; run manage.py recompute_comparisons.")
-        return self.comparison_response(request, membership.proposition)
+        return self.comparison_response(request, proposition)
