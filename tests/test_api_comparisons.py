@@ -314,6 +314,60 @@ def test_a_comparison_costs_the_same_queries_whatever_its_size(api_client):
     assert counts[0] == counts[1] <= 6
 
 
+def test_a_comparison_gives_its_pairs_a_page_at_a_time_and_links_to_the_rest(api_client, monkeypatch):
+    from apps.comparisons.api import views
+
+    key = "commentary-0124-russia-demands-nato-leave-eastern-europe"
+    whole = _comparison(api_client, key)
+    assert whole["pairs_count"] == len(whole["pairs"]) > 8
+    assert whole["pairs_next"] is None and whole["pairs_previous"] is None
+
+    monkeypatch.setattr(views, "PAIRS_PER_RESPONSE", 4)
+    page = _comparison(api_client, key)
+    assert len(page["pairs"]) == 4 and page["pairs_previous"] is None
+    walked, pages = [], []
+    while True:
+        # Every page has every claim and the summary of every pair, not only of its own.
+        assert page["claims"] == whole["claims"] and page["summary"] == whole["summary"]
+        assert page["pairs_count"] == whole["pairs_count"]
+        walked += page["pairs"]
+        pages.append(page)
+        if page["pairs_next"] is None:
+            break
+        response = api_client.get(page["pairs_next"])
+        assert response.status_code == 200
+        page = response.json()
+    assert walked == whole["pairs"] and len(pages) == -(-whole["pairs_count"] // 4)
+    back = api_client.get(pages[-1]["pairs_previous"]).json()
+    assert back["pairs"] == pages[-2]["pairs"]
+
+
+def test_pair_links_keep_the_as_of_that_selected_the_claims(api_client, monkeypatch):
+    from apps.comparisons.api import views
+
+    key = "kerres-putin-soldiers-around-ukraine"
+    as_of = {"as_of": "2022-02-01", "as_of_rule": "period_start"}
+    whole = _comparison(api_client, key, **as_of)
+    monkeypatch.setattr(views, "PAIRS_PER_RESPONSE", 1)
+    first = _comparison(api_client, key, **as_of)
+    assert first["pairs_count"] == whole["pairs_count"] == 3 and first["pairs"] == whole["pairs"][:1]
+    following = api_client.get(first["pairs_next"])
+    assert following["As-Of"] == "2022-02-01; rule=period_start"
+    assert following.json()["pairs"] == whole["pairs"][1:2]
+    past_the_end = _comparison(api_client, key, **as_of, pairs_offset=3)
+    assert past_the_end["pairs"] == [] and past_the_end["pairs_next"] is None
+    assert past_the_end["summary"] == whole["summary"]
+
+
+@pytest.mark.parametrize("offset", ["-1", "first", "1.5"])
+def test_a_bad_pairs_offset_is_400_naming_it(api_client, offset):
+    response = api_client.get(
+        f"{CLAIMS}{_id('kerres-putin-soldiers-around-ukraine')}/comparison/", {"pairs_offset": offset}
+    )
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["pairs_offset"]
+
+
 def test_curators_regroup_claims_through_the_api_and_overrides_survive_recomputation(api_client, curator_client):
     from apps.comparisons.models import Membership
     from apps.comparisons.services import propositions_recompute_all

@@ -41,10 +41,14 @@ class AsOf:
 class Comparison:
     proposition: Proposition
     claims: list[Claim]
+    # ``pairs_limit`` pairs (all when None) from ``pairs_offset`` on, of ``pairs_count``.
     pairs: list[dict]
     summary: dict
     spans: dict[int, tuple[datetime.date | None, datetime.date | None]]
     as_of: AsOf | None = None
+    pairs_count: int = 0
+    pairs_offset: int = 0
+    pairs_limit: int | None = None
 
 
 def compared_claims(user, *, as_of: AsOf | None = None):
@@ -93,7 +97,8 @@ def propositions_compared(user, *, as_of: AsOf | None = None):
     return Proposition.objects.filter(id__in=members.values("proposition_id"))
 
 
-def _summary(claims: list[Claim], pairs: list[dict]) -> dict:
+def _summary(claims: list[Claim], deciding: set[str]) -> dict:
+    """``deciding``: the verdicts that stand over every pair (empty: no pairs)."""
     figures = [
         (c.quantity_lower, c.quantity_upper)
         for c in claims
@@ -120,8 +125,7 @@ def _summary(claims: list[Claim], pairs: list[dict]) -> dict:
         reported["unit"] = unit
     if common is not None:
         common["unit"] = unit
-    deciding = {pair["decided_verdict"] for pair in pairs}
-    if not pairs:
+    if not deciding:
         agreement = Agreement.SINGLE_DOCUMENT
     elif Verdict.DISAGREES in deciding:
         agreement = Agreement.DISAGREE
@@ -139,6 +143,10 @@ def _summary(claims: list[Claim], pairs: list[dict]) -> dict:
     }
 
 
+def _decided_verdict(row: dict) -> str:
+    return row["curated_verdict"] or row["verdict"]
+
+
 def _pair(row: dict, by_id: dict[int, Claim]) -> dict:
     return {
         "claims": [by_id[row["a_id"]], by_id[row["b_id"]]],
@@ -147,14 +155,24 @@ def _pair(row: dict, by_id: dict[int, Claim]) -> dict:
         "rule_description": ComparisonRule(row["rule"]).label,
         "curated_verdict": row["curated_verdict"],
         "relations": row["relations"] or [],
-        "decided_verdict": row["curated_verdict"] or row["verdict"],
+        "decided_verdict": _decided_verdict(row),
         "decided_by": "curator" if row["curated_verdict"] else "rule",
     }
 
 
-def comparisons_build(*, propositions: list[Proposition], user, as_of: AsOf | None = None) -> list[Comparison]:
+def comparisons_build(
+    *,
+    propositions: list[Proposition],
+    user,
+    as_of: AsOf | None = None,
+    pairs_offset: int = 0,
+    pairs_limit: int | None = None,
+) -> list[Comparison]:
     """Each proposition's claims the user may see, every pair of them from different documents with its
-    computed and curated verdicts, and a summary. Three queries however many propositions and claims."""
+    computed and curated verdicts, and a summary. Three queries however many propositions and claims.
+
+    With ``pairs_limit``, each comparison keeps that many of its pairs from ``pairs_offset`` on (in the
+    order of their claims' reports); its summary still judges every pair."""
     if not propositions:
         return []
     claims = list(
@@ -182,29 +200,38 @@ def comparisons_build(*, propositions: list[Proposition], user, as_of: AsOf | No
     members: dict[int, list[Claim]] = defaultdict(list)
     for claim in claims:
         members[claim.compared_in].append(claim)
-    pairs: dict[int, list[dict]] = defaultdict(list)
+    rows_of: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
-        pairs[row["proposition_id"]].append(_pair(row, by_id))
+        rows_of[row["proposition_id"]].append(row)
     position = {claim.pk: index for index, claim in enumerate(claims)}
+    end = None if pairs_limit is None else pairs_offset + pairs_limit
     comparisons = []
     for proposition in propositions:
-        own = sorted(pairs[proposition.pk], key=lambda p: (position[p["claims"][0].pk], position[p["claims"][1].pk]))
+        own = sorted(rows_of[proposition.pk], key=lambda row: (position[row["a_id"]], position[row["b_id"]]))
         own_claims = members[proposition.pk]
         comparisons.append(
             Comparison(
                 proposition=proposition,
                 claims=own_claims,
-                pairs=own,
-                summary=_summary(own_claims, own),
+                # Only the kept pairs are built: a proposition of hundreds of claims has tens of thousands.
+                pairs=[_pair(row, by_id) for row in own[pairs_offset:end]],
+                summary=_summary(own_claims, {_decided_verdict(row) for row in own}),
                 spans={c.pk: spans[c.pk] for c in own_claims if c.pk in spans},
                 as_of=as_of,
+                pairs_count=len(own),
+                pairs_offset=pairs_offset,
+                pairs_limit=pairs_limit,
             )
         )
     return comparisons
 
 
-def comparison_build(*, proposition: Proposition, user, as_of: AsOf | None = None) -> Comparison:
-    return comparisons_build(propositions=[proposition], user=user, as_of=as_of)[0]
+def comparison_build(
+    *, proposition: Proposition, user, as_of: AsOf | None = None, pairs_offset: int = 0, pairs_limit: int | None = None
+) -> Comparison:
+    return comparisons_build(
+        propositions=[proposition], user=user, as_of=as_of, pairs_offset=pairs_offset, pairs_limit=pairs_limit
+    )[0]
 
 
 def as_of_from(*, date: datetime.date | None, rule: str | None) -> AsOf | None:

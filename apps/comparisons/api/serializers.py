@@ -1,5 +1,8 @@
+from urllib.parse import urlencode
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from apps.actors.api.serializers import ActorBriefSerializer
 from apps.claims.api.serializers import QuantitySerializer
@@ -196,7 +199,33 @@ class ComparisonSerializer(serializers.Serializer):
     as_of = AsOfSerializer(allow_null=True, help_text="The as_of date and rule that selected the claims, if any.")
     claims = ComparedClaimSerializer(many=True)
     summary = ComparisonSummarySerializer()
-    pairs = PairSerializer(many=True)
+    pairs = PairSerializer(
+        many=True, help_text="Pairs of claims from different documents; many come a page at a time (`pairs_next`)."
+    )
+    pairs_count = serializers.IntegerField(help_text="How many pairs there are in all.")
+    pairs_next = serializers.SerializerMethodField(help_text="The URL of the pairs that follow; null after the last.")
+    pairs_previous = serializers.SerializerMethodField(
+        help_text="The URL of the pairs that come before; null on the first."
+    )
+
+    def pairs_url(self, comparison, offset: int) -> str:
+        """The comparison's own URL, with its as_of, for the pairs from ``offset`` on."""
+        query = {"pairs_offset": offset}
+        if comparison.as_of is not None:
+            query = {"as_of": comparison.as_of.date.isoformat(), "as_of_rule": comparison.as_of.rule, **query}
+        url = reverse("api:comparison-detail", args=[comparison.proposition.pk], request=self.context["request"])
+        return f"{url}?{urlencode(query)}"
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_pairs_next(self, comparison) -> str | None:
+        following = comparison.pairs_offset + len(comparison.pairs)
+        return self.pairs_url(comparison, following) if following < comparison.pairs_count else None
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_pairs_previous(self, comparison) -> str | None:
+        if not comparison.pairs_offset or comparison.pairs_limit is None:
+            return None
+        return self.pairs_url(comparison, max(0, comparison.pairs_offset - comparison.pairs_limit))
 
 
 class MoveSerializer(serializers.Serializer):
