@@ -121,6 +121,8 @@ class FlatListSerializer(serializers.ListSerializer):
     """
 
     def to_representation(self, data):
+        if not data:  # most pairs have no curated relation
+            return []
         fields = [(name, field, field.source) for name, field in self.child.fields.items() if not field.write_only]
         return [
             {
