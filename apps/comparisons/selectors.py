@@ -143,8 +143,8 @@ def _summary(claims: list[Claim], deciding: set[str]) -> dict:
     }
 
 
-def _decided_verdict(row: dict) -> str:
-    return row["curated_verdict"] or row["verdict"]
+def _decided_verdict(*, curated: str | None, computed: str) -> str:
+    return curated or computed
 
 
 def _pair(row: dict, by_id: dict[int, Claim]) -> dict:
@@ -155,7 +155,7 @@ def _pair(row: dict, by_id: dict[int, Claim]) -> dict:
         "rule_description": ComparisonRule(row["rule"]).label,
         "curated_verdict": row["curated_verdict"],
         "relations": row["relations"] or [],
-        "decided_verdict": _decided_verdict(row),
+        "decided_verdict": _decided_verdict(curated=row["curated_verdict"], computed=row["verdict"]),
         "decided_by": "curator" if row["curated_verdict"] else "rule",
     }
 
@@ -196,26 +196,31 @@ def comparisons_build(
         spans = {claim_id: (start, end) for claim_id, start, end in cursor.fetchall()}
         cursor.execute(_PAIRS, parameters)
         columns = [column.name for column in cursor.description]
-        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
     members: dict[int, list[Claim]] = defaultdict(list)
     for claim in claims:
         members[claim.compared_in].append(claim)
-    rows_of: dict[int, list[dict]] = defaultdict(list)
+    # A proposition of hundreds of claims has tens of thousands of pairs: they stay tuples, and only
+    # the kept ones become the dicts of a response.
+    proposition_at, a_at, b_at, computed_at, curated_at = (
+        columns.index(name) for name in ("proposition_id", "a_id", "b_id", "verdict", "curated_verdict")
+    )
+    rows_of: dict[int, list[tuple]] = defaultdict(list)
     for row in rows:
-        rows_of[row["proposition_id"]].append(row)
+        rows_of[row[proposition_at]].append(row)
     position = {claim.pk: index for index, claim in enumerate(claims)}
     end = None if pairs_limit is None else pairs_offset + pairs_limit
     comparisons = []
     for proposition in propositions:
-        own = sorted(rows_of[proposition.pk], key=lambda row: (position[row["a_id"]], position[row["b_id"]]))
+        own = sorted(rows_of[proposition.pk], key=lambda row: (position[row[a_at]], position[row[b_at]]))
         own_claims = members[proposition.pk]
+        deciding = {_decided_verdict(curated=row[curated_at], computed=row[computed_at]) for row in own}
         comparisons.append(
             Comparison(
                 proposition=proposition,
                 claims=own_claims,
-                # Only the kept pairs are built: a proposition of hundreds of claims has tens of thousands.
-                pairs=[_pair(row, by_id) for row in own[pairs_offset:end]],
-                summary=_summary(own_claims, {_decided_verdict(row) for row in own}),
+                pairs=[_pair(dict(zip(columns, row, strict=True)), by_id) for row in own[pairs_offset:end]],
+                summary=_summary(own_claims, deciding),
                 spans={c.pk: spans[c.pk] for c in own_claims if c.pk in spans},
                 as_of=as_of,
                 pairs_count=len(own),
