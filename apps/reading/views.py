@@ -437,7 +437,7 @@ def _topics(propositions, *, as_of=None) -> list[dict]:
 
 def _claim_topic(claim) -> dict | None:
     """The comparison the claim belongs to, when claims of another document share it."""
-    proposition = claim_proposition(claim)
+    proposition = claim_proposition(None, claim.pk)
     if proposition is None:
         return None
     (topic,) = _topics([proposition])
