@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from apps.claims.admin.filters import CountryFilter, PublisherFilter, SourceFilter, SubjectFilter
+from apps.claims.admin.filters import CountryFilter, PublisherFilter, ReportedFilter, SourceFilter, SubjectFilter
 from apps.claims.admin.forms import ClaimAdminForm, RelationInlineForm
 from apps.claims.admin.review_queue import review_queue_view
 from apps.claims.admin.source_reader import source_reader
@@ -106,6 +106,7 @@ class ClaimAdmin(HistoryAdmin):
     list_filter = (
         "kind",
         "review_status",
+        ReportedFilter,
         CountryFilter,
         SourceFilter,
         SubjectFilter,
@@ -114,7 +115,6 @@ class ClaimAdmin(HistoryAdmin):
         "status",
         "stance",
     )
-    date_hierarchy = "reported_on"
     # Searched with the API's full-text search (get_search_results), not with icontains.
     search_fields = ("summary",)
     search_help_text = (
@@ -123,6 +123,8 @@ class ClaimAdmin(HistoryAdmin):
     )
     # Counting a million rows exactly on every page costs more than the number is worth.
     show_full_result_count = False
+    # Counts per filter choice would each scan the table.
+    show_facets = admin.ShowFacets.NEVER
     paginator = CappedCountPaginator
     # Newest source first, then each source's claims in reading order.
     ordering = (F("reported_on").desc(nulls_last=True), "source_id", "anchor__start", "id")

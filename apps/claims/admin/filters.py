@@ -1,9 +1,12 @@
-"""Changelist filters for claims whose choices come from the data: countries, sources, publishers."""
+"""Changelist filters for claims whose choices come from the data: countries, sources, publishers, dates."""
+
+import calendar
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.db.models import Exists, Max, Min, OuterRef
 
-from apps.claims.models import ClaimCountry
+from apps.claims.models import Claim, ClaimCountry
 from apps.core.admin import AutocompleteListFilter
 from apps.countries.models import Country
 from apps.sources.models import Source
@@ -48,3 +51,61 @@ class PublisherFilter(admin.SimpleListFilter):
         if self.value():
             return queryset.filter(source__publisher=self.value())
         return queryset
+
+
+class ReportedFilter(admin.ListFilter):
+    """When the claim was reported: a year, then a month of it.
+
+    It replaces the admin's date hierarchy, which finds the years and months that occur among the
+    listed claims by scanning them all (a third of a second on a million claims, seconds behind a
+    search). Here the years run from the table's first to its last report date, two index lookups,
+    whatever the list shows; a month without claims simply lists none.
+    """
+
+    title = "reported"
+    year_parameter = "reported_on__year"
+    month_parameter = "reported_on__month"
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        for name in self.expected_parameters():
+            if name in params:
+                value = params.pop(name)[-1]
+                if not value.isdigit():
+                    raise IncorrectLookupParameters(f"{name} must be a number")
+                self.used_parameters[name] = int(value)
+        span = Claim.objects.aggregate(first=Min("reported_on"), last=Max("reported_on"))
+        self.years = range(span["last"].year, span["first"].year - 1, -1) if span["first"] else range(0)
+
+    def expected_parameters(self):
+        return [self.year_parameter, self.month_parameter]
+
+    def has_output(self):
+        return bool(self.years)
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**self.used_parameters)
+
+    def choices(self, changelist):
+        year = self.used_parameters.get(self.year_parameter)
+        month = self.used_parameters.get(self.month_parameter)
+        yield {
+            "selected": year is None,
+            "query_string": changelist.get_query_string(remove=self.expected_parameters()),
+            "display": "Any date",
+        }
+        for each in self.years:
+            yield {
+                "selected": each == year and month is None,
+                "query_string": changelist.get_query_string({self.year_parameter: each}, [self.month_parameter]),
+                "display": str(each),
+            }
+            if each == year:
+                for number in range(1, 13):
+                    yield {
+                        "selected": number == month,
+                        "query_string": changelist.get_query_string(
+                            {self.year_parameter: each, self.month_parameter: number}
+                        ),
+                        "display": f"– {calendar.month_name[number]} {each}",
+                    }
