@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from apps.claims.models import Claim
+from apps.claims.models import Claim, ClaimCountry
 from apps.core.admin import CappedCountPaginator
 from apps.sources.models import Source
 
@@ -57,6 +57,34 @@ def test_source_and_subject_filters_are_type_ahead_boxes(browser):
     )
     assert answer.status_code == 200
     assert str(source.pk) in {item["id"] for item in answer.json()["results"]}
+
+
+def test_country_and_publisher_filters_are_type_ahead_boxes(browser):
+    html = browser.get("/admin/claims/claim/").content.decode()
+    assert 'data-filter-parameter="country"' in html and 'data-filter-parameter="publisher"' in html
+    assert "?country=" not in html and "?publisher=" not in html, "no link per country or publisher"
+
+    chosen = browser.get("/admin/claims/claim/", {"country": "ua", "publisher": "DW"})
+    assert chosen.status_code == 200
+    page = chosen.content.decode()
+    assert '<option value="UA" selected>Ukraine (UA)</option>' in page
+    assert '<option value="DW" selected>DW</option>' in page
+    in_ukraine = ClaimCountry.objects.filter(country="UA").values("claim")
+    expected = Claim.objects.filter(pk__in=in_ukraine, source__publisher="DW").values_list("pk", flat=True)
+    assert expected and listed(chosen) == set(expected)
+
+    # The publisher box asks the sources admin; the country box the admin's autocomplete, through the location.
+    answer = browser.get("/admin/sources/source/publishers/", {"term": "w"}).json()
+    assert {"id": "DW", "text": "DW"} in answer["results"] and answer["pagination"] == {"more": False}
+    assert browser.get("/admin/sources/source/publishers/", {"term": "no such publisher"}).json()["results"] == []
+    answer = browser.get(
+        "/admin/autocomplete/", {"app_label": "claims", "model_name": "claim", "field_name": "location", "term": "Kaz"}
+    )
+    assert {"id": "KZ", "text": "Kazakhstan (KZ)"} in answer.json()["results"]
+
+
+def test_publishers_are_for_curators_only(client):
+    assert client.get("/admin/sources/source/publishers/").status_code == 302  # to the login page
 
 
 def test_past_the_cap_the_count_is_the_planner_estimate_and_says_so(browser, monkeypatch):

@@ -2,31 +2,36 @@
 
 import calendar
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Exists, Max, Min, OuterRef
+from django.urls import reverse
 
 from apps.claims.models import Claim, ClaimCountry
-from apps.core.admin import AutocompleteListFilter
-from apps.countries.models import Country
+from apps.core.admin import AutocompleteListFilter, TypeAheadListFilter
 from apps.sources.models import Source
 
 
-class CountryFilter(admin.SimpleListFilter):
-    """A country in any role: location, subject's or object's country, or listed among the claim's countries."""
+class CountryFilter(AutocompleteListFilter):
+    """A country in any role: location, subject's or object's country, or listed among the claim's countries.
+
+    The box asks the countries' autocomplete through the location field; the filter itself reaches every role.
+    """
 
     title = "country (any role)"
     parameter_name = "country"
+    field_name = "location"
 
-    def lookups(self, request, model_admin):
-        touched = ClaimCountry.objects.values("country_id")
-        return list(Country.objects.filter(code__in=touched).order_by("name").values_list("code", "name"))
+    def related_key(self):
+        key = super().related_key()
+        return key.upper() if key else None
 
     def queryset(self, request, queryset):
-        if self.value():
-            links = ClaimCountry.objects.filter(claim=OuterRef("pk"), country_id=self.value().upper())
-            return queryset.filter(Exists(links))
-        return queryset
+        if not self.value():
+            return queryset
+        links = ClaimCountry.objects.filter(claim=OuterRef("pk"), country_id=self.related_key())
+        return queryset.filter(Exists(links))
 
 
 class SourceFilter(AutocompleteListFilter):
@@ -39,13 +44,30 @@ class SubjectFilter(AutocompleteListFilter):
     field_name = "subject"
 
 
-class PublisherFilter(admin.SimpleListFilter):
+class PublisherFilter(TypeAheadListFilter):
+    """The sources' publisher, as typed: the box asks the sources admin's list of publishers."""
+
     title = "publisher"
     parameter_name = "publisher"
 
-    def lookups(self, request, model_admin):
-        publishers = Source.objects.exclude(publisher="").order_by("publisher").values_list("publisher", flat=True)
-        return [(publisher, publisher) for publisher in publishers.distinct()]
+    def label(self, value):
+        return value if Source.objects.filter(publisher=value).exists() else None
+
+    def widget(self, value):
+        box = forms.Select(
+            attrs={
+                "class": "admin-autocomplete",
+                "data-ajax--url": reverse("admin:sources_source_publishers"),
+                "data-ajax--cache": "true",
+                "data-ajax--delay": 250,
+                "data-theme": "admin-autocomplete",
+                "data-allow-clear": "true",
+                "data-placeholder": "",
+                "data-filter-parameter": self.parameter_name,
+            },
+            choices=[("", "")] + ([(value, value)] if value else []),
+        )
+        return box.render("filter-publisher", value)
 
     def queryset(self, request, queryset):
         if self.value():
