@@ -260,6 +260,10 @@ class CappedCountPaginator(Paginator):
     overestimated list are empty."""
 
     cap = 10_000
+    # From this many rows in, a page first finds its rows' keys, then reads those rows in full, so that
+    # PostgreSQL joins the related rows a list shows (source, subject…) for the page only, not for every
+    # row it skips on the way (page 500 of a million claims: 190 ms → 100 ms).
+    deep_offset = 1_000
 
     @cached_property
     def count(self) -> int:
@@ -270,6 +274,15 @@ class CappedCountPaginator(Paginator):
             return counted
         plan = json.loads(rows.explain(format="json"))
         return max(counted, int(plan[0]["Plan"]["Plan Rows"]))
+
+    def page(self, number):
+        page = super().page(number)
+        if (page.number - 1) * self.per_page < self.deep_offset:
+            return page
+        keys = list(page.object_list.values_list("pk", flat=True))
+        rows = self.object_list.in_bulk(keys)
+        page.object_list = [rows[key] for key in keys if key in rows]
+        return page
 
     @property
     def estimated(self) -> bool:

@@ -208,6 +208,13 @@ class ClaimAdmin(HistoryAdmin):
             .defer("source__text", "source__metadata_notes", "search_vector")
         )
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "source":
+            # The box shows the source's title; its text (megabytes for a long report) is read only
+            # when a quote is placed in it.
+            kwargs.setdefault("queryset", Source.objects.defer("text"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_changeform_initial_data(self, request):
         """GET ?source=…&quote_start=…&quote_end=… (the source page's selection) prefills the passage from the text."""
         initial = super().get_changeform_initial_data(request)
