@@ -117,3 +117,19 @@ def test_a_deep_page_lists_the_same_claims_in_the_same_order(browser, monkeypatc
     assert deep.content.decode().count('class="action-select"') == 50
     # The rows are read by key: one query for the page's keys, one for the rows, none per row.
     assert sum('"claims_claim"."id" IN' in query["sql"] for query in queries.captured_queries) == 1
+
+
+def test_the_report_date_filter_offers_years_and_months_without_scanning_the_claims(browser):
+    with CaptureQueriesContext(connection) as queries:
+        page = browser.get("/admin/claims/claim/", {"q": "troops"})
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "DATE_TRUNC" not in sql.upper(), "the date hierarchy's scan of the listed claims is back"
+    html = page.content.decode()
+    assert "By report date" in html and "?q=troops&amp;reported_on__year=2022" in html
+
+    year = browser.get("/admin/claims/claim/", {"reported_on__year": "2022"})
+    assert "– January 2022" in year.content.decode()
+    assert listed(year) and not Claim.objects.filter(pk__in=listed(year)).exclude(reported_on__year=2022).exists()
+    for wrong in ({"reported_on__year": "twenty"}, {"reported_on__month": "1; drop"}):
+        answer = browser.get("/admin/claims/claim/", wrong)
+        assert answer.status_code == 302 and answer["Location"].endswith("?e=1")

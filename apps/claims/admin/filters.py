@@ -84,7 +84,7 @@ class ReportedFilter(admin.ListFilter):
     whatever the list shows; a month without claims simply lists none.
     """
 
-    title = "reported"
+    title = "report date"
     year_parameter = "reported_on__year"
     month_parameter = "reported_on__month"
 
