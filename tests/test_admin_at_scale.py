@@ -133,3 +133,18 @@ def test_the_report_date_filter_offers_years_and_months_without_scanning_the_cla
     for wrong in ({"reported_on__year": "twenty"}, {"reported_on__month": "1; drop"}):
         answer = browser.get("/admin/claims/claim/", wrong)
         assert answer.status_code == 302 and answer["Location"].endswith("?e=1")
+
+
+def test_relations_are_searched_through_either_claims_full_text(browser):
+    from apps.claims.models import ClaimRelation
+
+    relation = ClaimRelation.objects.select_related("to_claim").exclude(note="").first()
+    assert relation is not None, "the fixtures have annotated relations"
+    word = max(relation.to_claim.summary.replace(",", " ").replace(".", " ").split(), key=len)
+    with CaptureQueriesContext(connection) as queries:
+        page = browser.get("/admin/claims/claimrelation/", {"q": word})
+    assert relation.pk in {row.pk for row in page.context["cl"].result_list}
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "websearch_to_tsquery" in sql and 'UPPER("claims_claim"."summary"' not in sql
+    by_note = browser.get("/admin/claims/claimrelation/", {"q": relation.note.split()[0]})
+    assert relation.pk in {row.pk for row in by_note.context["cl"].queryset}

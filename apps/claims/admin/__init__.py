@@ -395,10 +395,23 @@ class ClaimRelationAdmin(HistoryAdmin):
     list_display_links = ("id",)
     list_select_related = ("from_claim", "to_claim", "created_by")
     list_filter = ("type",)
-    search_fields = ("from_claim__summary", "to_claim__summary", "note")
+    # Searched with the claims' full-text search (get_search_results), and the note.
+    search_fields = ("note",)
+    search_help_text = "Words of either claim (as the claims list's search) or of the note."
+    show_facets = admin.ShowFacets.NEVER
     autocomplete_fields = ("from_claim", "to_claim")
     fields = ("from_claim", "type", "to_claim", "note", "created_by", "created_at", "updated_at", "recent_changes")
     readonly_fields = ("created_by", "created_at", "updated_at", "recent_changes")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Relations whose either claim the claims' full-text index finds, rather than a substring scan of
+        the summaries of every related claim; the note is matched as typed."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        claims = claims_matching(Claim.objects.all(), term).values("pk")
+        found = queryset.filter(Q(from_claim__in=claims) | Q(to_claim__in=claims) | Q(note__icontains=term))
+        return found, False
 
     def get_queryset(self, request):
         return (
