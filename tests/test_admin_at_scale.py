@@ -1,6 +1,8 @@
 """The claims changelist as it must behave on a million claims: full-text search, type-ahead filters
 for sources and actors instead of a link per row, and counts that stop where they stop being useful."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -148,3 +150,26 @@ def test_relations_are_searched_through_either_claims_full_text(browser):
     assert "websearch_to_tsquery" in sql and 'UPPER("claims_claim"."summary"' not in sql
     by_note = browser.get("/admin/claims/claimrelation/", {"q": relation.note.split()[0]})
     assert relation.pk in {row.pk for row in by_note.context["cl"].queryset}
+
+
+def test_a_claims_page_costs_a_bounded_number_of_queries(browser):
+    """The claim page of the benchmark (81 ms before the admin was made for a million claims) stays a
+    fixed set of queries: its relations, countries, history and comparison are each read at once."""
+    from django.db.models import Count
+
+    from apps.comparisons.models import Membership
+
+    grouped = Claim.objects.filter(pk__in=Membership.objects.values("claim")).annotate(
+        related=Count("relations_from", distinct=True) + Count("relations_to", distinct=True)
+    )
+    for claim in (grouped.order_by("-related").first(), grouped.order_by("related").first()):
+        with CaptureQueriesContext(connection) as queries:
+            assert browser.get(f"/admin/claims/claim/{claim.pk}/change/").status_code == 200
+        statements = [query["sql"] for query in queries.captured_queries]
+        # The relation boxes read their claim each (the admin's autocomplete widget), and the recent changes
+        # compare at most HistoryAdmin.recent_changes_limit records with their previous ones; the rest is fixed.
+        assert len(statements) <= 26 + claim.related, (claim.related, len(statements))
+        one_by_one = [
+            sql for sql in statements if re.search(r'WHERE "(actors_actor"."id|countries_country"."code)" = ', sql)
+        ]
+        assert not one_by_one, "the comparison panel's label reads its parties one by one"
