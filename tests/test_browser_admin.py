@@ -304,11 +304,11 @@ def test_a_curator_narrows_the_claims_list_with_the_type_ahead_filters(admin_ser
     assert 0 < expected < 50, "fixture claims changed"
     username, password, _ = browser_curator
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
             page.set_default_timeout(15_000)
-            _log_in(page, admin_server, username, password)
+            log_in(page, admin_server, username, password)
             page.goto(f"{admin_server}/admin/claims/claim/")
             for parameter, typed, picked in (("publisher", "D", "DW"), ("country", "Ukra", "Ukraine (UA)")):
                 page.locator(f"select[data-filter-parameter={parameter}] + .select2").click()
