@@ -30,6 +30,7 @@ BENCH_CLAIMS (default 1,000,000), BENCH_SEED (default 1).
 """
 
 import datetime
+import http.client
 import os
 import re
 import secrets
@@ -369,12 +370,15 @@ def export_ndjson(base: str, server: subprocess.Popen) -> dict:
     started = time.perf_counter()
     first_byte = None
     lines = 0
+    failure = None
     try:
         with urllib.request.urlopen(f"{base}/api/v1/claims/export.ndjson", timeout=3600) as response:
             while chunk := response.read(1 << 20):
                 if first_byte is None:
                     first_byte = time.perf_counter() - started
                 lines += chunk.count(b"\n")
+    except (OSError, http.client.HTTPException) as error:  # reported with the rest, not lost with it
+        failure = f"{type(error).__name__} after {lines:,} lines"
     finally:
         done.set()
         sampler.join()
@@ -383,6 +387,7 @@ def export_ndjson(base: str, server: subprocess.Popen) -> dict:
         "seconds": time.perf_counter() - started,
         "lines": lines,
         "peak_mb": peak[0],
+        "failure": failure,
     }
 
 
@@ -652,7 +657,8 @@ def report(
         f"({', '.join(params['words'])}); Q3: country={params['country']}, {depth:,} rows deep; P1: the same country; "
         f"P2: the 20 newest published claims.\n"
         f"\nImport of the corpus: {imported}. Fixture load (`manage.py load_fixtures`): {loaded}.\n"
-        f"\nNDJSON export of all {export['lines']:,} claims: first byte after {export['first_byte']:.2f} s, "
+        + (f"\nNDJSON export FAILED: {export['failure']}." if export["failure"] else "")
+        + f"\nNDJSON export of all {export['lines']:,} claims: first byte after {export['first_byte']:.2f} s, "
         f"done in {export['seconds']:.0f} s (target ≤ {EXPORT_TARGET_SECONDS} s), worker memory at most "
         f"{export['peak_mb']:.0f} MB while streaming (target < {EXPORT_MEMORY_TARGET_MB} MB).\n"
     )

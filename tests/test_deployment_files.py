@@ -5,6 +5,7 @@ import re
 import secrets
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,18 @@ def test_docker_compose_accepts_the_file():
     )
     assert missing.returncode != 0
     assert "Set SECRET_KEY" in missing.stderr
+
+
+def test_gunicorn_gives_a_streamed_export_of_the_whole_database_time_to_finish():
+    """Every gunicorn the project starts reads gunicorn.conf.py from the checkout (the Dockerfile's WORKDIR);
+    its sync workers would otherwise be killed 30 s into a long export."""
+    printed = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--print-config", "claims_api.wsgi:application"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    settings = dict(re.findall(r"^(\w+)\s+= (.*)$", printed, flags=re.M))
+    assert settings["config"] == "./gunicorn.conf.py"
+    assert int(settings["timeout"]) >= 120
