@@ -31,6 +31,7 @@ from apps.comparisons.services import proposition_split
 from apps.intake.models import DismissedCandidate
 from apps.sources.models import Source
 from apps.sources.services import source_create
+from tests.test_admin import _form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -218,6 +219,25 @@ def _decide_in_queue(world, role, client):
     return f"{response.status_code} {_review_status(world, claim)}"
 
 
+def _publish_in_form(world, role, client):
+    claim = world.draft()
+    url = f"/admin/claims/claim/{claim.pk}/change/"
+    body = _form_data(world.browser["superuser"].get(url)) | {"review_status": "published"}
+    response = client.post(url, body)
+    return f"{response.status_code} {_review_status(world, claim)}"
+
+
+def _version_url(world) -> str:
+    claim = world.published()
+    return f"/admin/claims/claim/{claim.pk}/history/{claim.history.earliest().history_id}/"
+
+
+def _restore_version(world, role, client):
+    claim = world.newly_published()
+    response = client.post(f"/admin/claims/claim/{claim.pk}/history/{claim.history.earliest().history_id}/")
+    return f"{response.status_code} {_review_status(world, claim)}"
+
+
 def _split_in_admin(world, role, client):
     claim = world.draft()
     response = client.post(f"/admin/claims/claim/{claim.pk}/comparison/", {"comparison_action": "split"})
@@ -393,8 +413,14 @@ MATRIX = [
     ),
     (
         "API",
-        "DELETE /api/v1/claims/{id}/",
+        "DELETE /api/v1/claims/{id}/ (a draft)",
         lambda w, r, c: _status(c.delete(f"/api/v1/claims/{w.draft().pk}/")),
+        "401 403 204 204 204 401",
+    ),
+    (
+        "API",
+        "DELETE /api/v1/claims/{id}/ (a published claim)",
+        lambda w, r, c: _status(c.delete(f"/api/v1/claims/{w.newly_published().pk}/")),
         "401 403 204 204 204 401",
     ),
     (
@@ -512,6 +538,24 @@ MATRIX = [
         "GET /admin/claims/claim/{id}/history/",
         _get(lambda w: f"/admin/claims/claim/{w.published().pk}/history/"),
         "302 302 200 200 200 302",
+    ),
+    (
+        "admin",
+        "POST /admin/claims/claim/{id}/change/ (publish someone else's draft)",
+        _publish_in_form,
+        "302 draft | 302 draft | 200 draft | 302 published | 302 published | 302 draft",
+    ),
+    (
+        "admin",
+        "GET /admin/claims/claim/{id}/history/{id}/ (an old version)",
+        _get(_version_url),
+        "302 302 200 200 200 302",
+    ),
+    (
+        "admin",
+        "POST /admin/claims/claim/{id}/history/{id}/ (restore an old version)",
+        _restore_version,
+        "302 published | 302 published | 403 published | 403 published | 403 published | 302 published",
     ),
     ("admin", "GET /admin/claims/claim/deleted/", _get("/admin/claims/claim/deleted/"), "302 302 200 200 200 302"),
     (
@@ -685,8 +729,9 @@ def _admin_route(pattern) -> str:
     return re.sub(r"<[^>]+>", "{id}", str(pattern.pattern))
 
 
-# Pages every model admin has, which the table shows only where they matter (the claims'); the
-# changelist and the actions of every model admin have rows, and so has every page an app adds.
+# Pages every model admin has (Django's, and simple-history's old versions: "_simple_history"),
+# which the table shows for claims, where they matter; the list and the actions of every model
+# admin have rows, and so has every page an app adds.
 STANDARD_ADMIN_PAGES = ("_add", "_change", "_delete", "_history", "_changelist")
 
 
