@@ -5,7 +5,9 @@ has a time), the rule is tested on every claim of the articles, not only on the 
 broke it.
 """
 
+import re
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -122,6 +124,90 @@ def test_a_judgement_is_split_from_the_facts_it_sits_among(country):
     )
     changes = ClaimRelation.objects.filter(to_claim=assessed, type="changed_over_time")
     assert changes.filter(from_claim__key="jb-erdogan-blocks-finland-sweden-nato").exists()
+
+
+@pytest.mark.parametrize(
+    ("key", "period"),
+    [
+        # "Linked to the Soviet Union by a 'friendship treaty' during the Cold War": not a state of 2022.
+        ("kerres-finland-soviet-friendship-treaty", ("1948-01-01", "1991-12-31")),
+        # "After that, it remained formally neutral": from the end of the Cold War to the column.
+        ("kerres-finland-formally-neutral-after-cold-war", ("1992-01-01", "2022-01-31")),
+    ],
+)
+def test_a_state_the_text_puts_in_the_past_keeps_that_time(key, period):
+    claim = Claim.objects.get(key=key)
+    assert (str(claim.valid_from), str(claim.valid_to)) == period
+    if key.endswith("neutral-after-cold-war"):
+        assert "treaty" not in claim.summary, "the treaty of the Cold War is a claim of its own"
+
+
+# Words by which a summary says that one thing follows from another.
+CAUSAL = re.compile(r", so |\bbecause\b|\btherefore\b|\bhence\b|\bthus\b|\bas a result\b")
+CAUSE_IN_TEXT = re.compile(r"\b(?:so|because|since|therefore|hence|thus|due|led|result|reasons?|why)\b")
+
+
+def test_a_summary_adds_no_cause_its_passage_does_not_give():
+    """ "No majority, so Sweden is not a member" reads a cause into a text that gives none."""
+    for claim in Claim.objects.filter(key__isnull=False).select_related("anchor"):
+        if CAUSAL.search(claim.summary):
+            assert CAUSE_IN_TEXT.search(claim.anchor.exact.lower()), f"{claim.key}: a cause the text does not give"
+
+
+def _linked(a: str, b: str) -> bool:
+    return ClaimRelation.objects.filter(from_claim__key=a, to_claim__key=b).exists() or (
+        ClaimRelation.objects.filter(from_claim__key=b, to_claim__key=a).exists()
+    )
+
+
+def test_every_two_documents_accounts_of_the_winter_build_up_are_linked():
+    """Russian forces around Ukraine in December 2021 and January 2022: every two documents' accounts are linked."""
+    # No location: forces "around Ukraine" or "at the border", on no side the texts name (a movement
+    # inside Russia, such as the Far Eastern battalions, is a part of the build-up, not an account of it).
+    deployments = Claim.objects.filter(
+        key__isnull=False, kind="troop_deployment", status="ongoing", location__isnull=True, countries__code="UA"
+    ).filter(countries__code="RU")
+    build_up = [
+        c
+        for c in deployments.select_related("source")
+        if c.valid_from and c.valid_to and date(2021, 12, 1) <= c.valid_from and c.valid_to <= date(2022, 1, 31)
+    ]
+    assert {c.source.slug for c in build_up} == set(ARTICLES)
+    for a in build_up:
+        for b in build_up:
+            if a.source_id < b.source_id:
+                assert _linked(a.key, b.key), f"{a.key} / {b.key}: the same forces, not linked"
+    # The forces Putin would withdraw are a claim of their own; his condition is linked to no troop figure.
+    condition = Claim.objects.get(key="eggert-putin-withdrawal-conditional-on-bucharest")
+    for c in build_up:
+        assert not _linked(condition.key, c.key), c.key
+
+
+@pytest.mark.parametrize("count", ["kempe-csto-six-countries", "kerres-csto-russia-and-five-republics"])
+def test_a_count_of_members_in_2022_is_linked_to_a_membership_not_to_departures_of_1999(count):
+    """The articles name none of the CSTO's members: they say nothing of who left the treaty in 1999."""
+    for departure in ("jb-azerbaijan-leaves-csto-1999", "jb-georgia-leaves-csto-1999"):
+        assert not _linked(count, departure)
+    # Armenia still a member in December: the same thing, a membership, at a later time.
+    assert _linked(count, "jb-armenia-stays-in-csto")
+
+
+DAY = re.compile(
+    r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}\b"
+)
+
+
+def test_a_link_dates_an_undated_claim_only_from_the_record_and_says_so():
+    """The report gives its annexation no date: a link that does ("30 September 2022") says where it comes from."""
+    relations = ClaimRelation.objects.select_related("from_claim", "to_claim")
+    checked = 0
+    for relation in relations:
+        claims = (relation.from_claim, relation.to_claim)
+        undated = [c for c in claims if not (c.valid_from or c.valid_to) and c.status != "predicted"]
+        if undated and DAY.search(relation.note):
+            checked += 1
+            assert "record" in relation.note, f"{relation.from_claim.key} -> {relation.to_claim.key}"
+    assert checked >= 3
 
 
 def test_conditional_sanctions_keep_their_condition():
@@ -247,6 +333,23 @@ def test_a_change_over_time_runs_from_the_later_claim():
         later, earlier = relation.from_claim, relation.to_claim
         assert _period(later)[0] >= _period(earlier)[0], f"{later.key} is not later than {earlier.key}"
         assert later.source_id != earlier.source_id
+
+
+@pytest.mark.parametrize(
+    ("later", "earlier"),
+    [
+        # A territory's status in January and in the report: separatists, then annexation.
+        ("jb-russia-annexes-four-ukrainian-provinces", "kempe-separatists-dominate-lugansk"),
+        ("jb-russia-annexes-four-ukrainian-provinces", "commentary-0124-putin-backs-donbas-separatists"),
+        # The build-up of January and the invasion of February.
+        ("jb-russia-invasion-since-2022-02-24", "commentary-0124-russia-100000-troops-around-ukraine"),
+        # Finland and Sweden without a majority for NATO membership, then seeking it.
+        ("jb-erdogan-blocks-finland-sweden-nato", "kerres-finland-no-majority-for-nato-membership"),
+        ("jb-erdogan-blocks-finland-sweden-nato", "kerres-sweden-no-majority-for-nato-membership"),
+    ],
+)
+def test_a_state_told_at_two_times_is_linked_as_a_change(later, earlier):
+    assert ClaimRelation.objects.filter(from_claim__key=later, to_claim__key=earlier, type="changed_over_time").exists()
 
 
 def test_the_same_event_has_the_same_kind_in_every_article():

@@ -287,6 +287,8 @@ def test_home_page_describes_the_dataset_with_entry_points(client):
     assert 'href="/claims/?country=UA"' in html
     assert '<span class="versus">contradicts</span>' in html
     assert '<link rel="alternate" type="application/json" href="/api/v1/">' in html
+    assert 'href="/comparisons/?disputed=true">All disputed topics →</a>' in html
+    assert '<li><a href="/comparisons/">Comparisons</a></li>' in html  # in the navigation of every page
 
 
 # Comparisons: topics compared across documents, each with a chart of its figures and a table of them.
@@ -456,3 +458,18 @@ def test_every_claim_list_page_links_its_csv_export_with_the_same_filters(client
     assert f'<a href="{link.replace("&", "&amp;")}" type="text/csv" download>' in later
     empty = client.get("/claims/?search=nothingmatchesthisxyz").content.decode()
     assert 'href="/api/v1/claims/export.csv?search=nothingmatchesthisxyz" type="text/csv"' in empty
+
+
+def test_a_topic_too_large_to_draw_is_summarised_without_comparing_its_pairs(client):
+    topic = _topic_of(TROOPS_CLAIM)
+    claim = Claim.objects.get(key=TROOPS_CLAIM)
+    drawn = client.get(f"/comparisons/{topic}/").content.decode()
+    assert 'class="interval-chart"' in drawn
+    Proposition.objects.filter(pk=topic).update(claim_count=5000, document_count=900, disputed=True)
+    for page in (f"/comparisons/{topic}/", "/comparisons/?kind=troop_deployment", f"/claims/{claim.pk}/"):
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(page).content.decode()
+        assert "5000 published claims from 900 documents" in html, page
+        assert "At least one pair disagrees" in html and f'href="/api/v1/comparisons/{topic}/"' in html, page
+        assert 'class="interval-chart"' not in html, page
+        assert not any("comparisons_membership m" in query["sql"] for query in captured.captured_queries), page

@@ -7,8 +7,10 @@ the fixtures where the route can use one. A path that exists only with a trailin
 problem document.
 """
 
+import os
 import re
 
+import httpx
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from rest_framework.test import APIClient
@@ -17,6 +19,7 @@ from apps.actors.models import Actor
 from apps.claims.models import Claim, ClaimRelation, ReviewStatus
 from apps.comparisons.models import Proposition
 from apps.sources.models import Source
+from tests.servers import runserver
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +138,12 @@ def test_a_308_is_followed_with_the_same_method_and_body(clients):
     assert Actor.objects.filter(slug="slashless", name="Slashless").exists()
 
 
+def test_a_write_without_the_slash_is_redirected_under_debug_too(clients, settings):
+    settings.DEBUG = True  # where Django's own slash appending refuses a POST with a 500
+    response = clients["anonymous"].post("/api/v1/claims", {"summary": "x"}, format="json")
+    assert (response.status_code, response["Location"]) == (308, "/api/v1/claims/")
+
+
 def test_a_path_without_slash_that_names_nothing_stays_a_404(clients):
     for method in METHODS:
         response = _request(clients["anonymous"], method, "/api/v1/nothing-here")
@@ -169,3 +178,22 @@ def test_options_on_the_documentation_pages_lists_their_methods(clients):
 def test_a_leading_double_slash_never_redirects_to_another_host(clients):
     response = clients["anonymous"].get("//claims")
     assert not (300 <= response.status_code < 400 and response["Location"].startswith("//"))
+
+
+@pytest.mark.slow
+def test_make_runs_server_redirects_a_slashless_write_and_the_client_repeats_it(live_api):
+    """The development server of `make run`, DEBUG on, over real HTTP: the newcomer's POST without a slash."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "claims_api.settings.development"}
+    env["DATABASE_URL"] = live_api["database_url"]
+    token = {"Authorization": f"Token {live_api['token']}"}
+    with runserver(env=env) as base_url, httpx.Client(base_url=base_url, headers=token, timeout=30) as client:
+        actor = {"slug": "slashless-live", "name": "Slashless", "kind": "other"}
+        created = client.post("/api/v1/actors", json=actor, follow_redirects=True)
+        assert [answer.status_code for answer in created.history] == [308]
+        assert created.status_code == 201
+        assert created.json()["name"] == "Slashless"
+        # Committed by the server, so removed through it, slashless too.
+        removed = client.delete("/api/v1/actors/slashless-live", follow_redirects=True)
+        assert ([answer.status_code for answer in removed.history], removed.status_code) == ([308], 204)
+        refused = client.request("BREW", "/api/v1/claims/")
+        assert (refused.status_code, refused.headers["Content-Type"]) == (405, "application/problem+json")

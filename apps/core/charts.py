@@ -25,6 +25,7 @@ MIN_BOX_WIDTH = 8
 INK = "#222"
 FONT = 'font-family="sans-serif" font-size="12"'
 DIRECT_LABEL_CHARACTERS = 26
+MAX_TIME_TICKS = 6
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,22 @@ def _scale(values: list[float]) -> tuple[float, float, float]:
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     return math.floor(low / step) * step, math.ceil(high / step) * step, step
+
+
+def _time_ticks(first: datetime.date, last: datetime.date) -> list[tuple[datetime.date, str]]:
+    """The starts of months (of years, over a long span) on the time axis, thinned to at most MAX_TIME_TICKS."""
+    if (last - first).days > 3 * 365:
+        starts = [datetime.date(year, 1, 1) for year in range(first.year, last.year + 1)]
+        label = "%Y"
+    else:
+        starts, year, month = [], first.year, first.month
+        while (start := datetime.date(year, month, 1)) <= last:
+            starts.append(start)
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        label = "%b %Y"
+    starts = [start for start in starts if start >= first]
+    step = math.ceil(len(starts) / MAX_TIME_TICKS) if starts else 1
+    return [(start, start.strftime(label)) for start in starts[::step]]
 
 
 def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
@@ -214,10 +231,10 @@ def interval_chart(
         else:
             marker_x, anchor = left - 10, "end"
         span = (marker_x - 7, marker_x + label_width) if anchor == "start" else (marker_x - label_width, marker_x + 7)
-        direction = 16 if label_y < TOP + plot_height / 2 else -16
-        while any(_overlaps((*span, label_y - 8, label_y + 8), other) for other in placed_labels):
+        direction = 22 if label_y < TOP + plot_height / 2 else -22
+        while any(_overlaps((*span, label_y - 11, label_y + 11), other) for other in placed_labels):
             label_y += direction
-        placed_labels.append((*span, label_y - 8, label_y + 8))
+        placed_labels.append((*span, label_y - 11, label_y + 11))
         text_x = marker_x + 9 if anchor == "start" else marker_x - 9
         boxes.append(
             format_html(
@@ -267,21 +284,51 @@ def interval_chart(
             for t in ticks
         ),
     )
+    # The axis's first and last days are written out; month (or year) starts between them are
+    # marked, and named where their name clears the two ends.
+    end_label_room = 76
     x_axis = format_html(
         '<text x="{}" y="{}" {font} class="tick" fill="{ink}">{}</text>'
-        '<text x="{}" y="{}" {font} class="tick" fill="{ink}" text-anchor="end">{}</text>'
-        '<text x="{}" y="{}" {font} class="axis-label" fill="{ink}" text-anchor="middle">{}</text>',
+        '<text x="{}" y="{}" {font} class="tick" fill="{ink}" text-anchor="end">{}</text>',
         LEFT,
-        HEIGHT - BOTTOM + 16,
+        HEIGHT - BOTTOM + 18,
         first.isoformat(),
         WIDTH - RIGHT,
-        HEIGHT - BOTTOM + 16,
+        HEIGHT - BOTTOM + 18,
         last.isoformat(),
-        LEFT + plot_width / 2,
-        HEIGHT - 6,
-        time_label,
         font=SafeString(FONT),
         ink=INK,
+    )
+    for day, text in _time_ticks(first, last):
+        at = x(day)
+        named = LEFT + end_label_room < at < WIDTH - RIGHT - end_label_room
+        x_axis += format_html(
+            '<line x1="{x}" x2="{x}" y1="{}" y2="{}" stroke="#e4e4e4" stroke-width="1"/>'
+            '<line x1="{x}" x2="{x}" y1="{}" y2="{}" stroke="{ink}" stroke-width="1"/>{}',
+            TOP,
+            TOP + plot_height,
+            TOP + plot_height,
+            TOP + plot_height + 4,
+            format_html(
+                '<text x="{}" y="{}" {} class="tick" fill="{}" text-anchor="middle">{}</text>',
+                _at(at),
+                HEIGHT - BOTTOM + 18,
+                SafeString(FONT),
+                INK,
+                text,
+            )
+            if named
+            else "",
+            x=_at(at),
+            ink=INK,
+        )
+    x_axis += format_html(
+        '<text x="{}" y="{}" {} class="axis-label" fill="{}" text-anchor="middle">{}</text>',
+        LEFT + plot_width / 2,
+        HEIGHT - 6,
+        SafeString(FONT),
+        INK,
+        time_label,
     )
     description = "; ".join(_describe(number, interval) for number, interval in enumerate(intervals, start=1))
     rows = format_html_join(

@@ -185,12 +185,7 @@ class ClaimListPage(KnownQueryParametersMixin, PageView):
                 (FACET_TITLES[name], _facet_links(values, request.GET)) for name, values in facets.groups.items()
             ],
             active=_active_filters(request.GET),
-            hidden=[
-                (name, value)
-                for name, values in request.GET.lists()
-                if name not in (*FORM_FIELDS, "cursor")
-                for value in values
-            ],
+            hidden=_hidden_fields(request.GET, FORM_FIELDS),
             kinds=ClaimKind.choices,
             orderings=ORDERINGS,
             next_url=self.paginator.get_next_link(),
@@ -198,6 +193,13 @@ class ClaimListPage(KnownQueryParametersMixin, PageView):
             api_url=_api_url("api:claim-list", query=request.GET.urlencode()),
             csv_url=_api_url("api:claim-export", "csv", query=_export_query(request.GET)),
         )
+
+
+def _hidden_fields(params, form_fields) -> list[tuple[str, str]]:
+    """The request's other parameters, carried through a form's next submission; a new filter starts a new list."""
+    return [
+        (name, value) for name, values in params.lists() if name not in (*form_fields, "cursor") for value in values
+    ]
 
 
 def _without_cursor(params):
@@ -370,6 +372,9 @@ def _highlighted_pieces(text: str, claims) -> list[dict]:
     return pieces
 
 
+# A topic with more published claims than this is summarised, not drawn: hundreds of boxes on one
+# chart read as noise, and comparing every pair of them costs far more than a page may.
+TOPIC_CLAIMS_DRAWN = 60
 # Verdicts a reader is shown pair by pair: where documents part ways.
 DIFFERING_VERDICTS = (Verdict.DISAGREES, Verdict.CHANGED_OVER_TIME)
 PROPOSITION_RELATED = (
@@ -381,7 +386,7 @@ PROPOSITION_RELATED = (
 )
 
 
-def _topic(comparison: Comparison, *, number: int = 1) -> dict:
+def _topic(comparison: Comparison) -> dict:
     """A comparison as a page shows it: its chart, its claims, and the pairs that differ."""
     proposition = comparison.proposition
     return {
@@ -395,7 +400,7 @@ def _topic(comparison: Comparison, *, number: int = 1) -> dict:
         "chart": comparison_chart(
             comparison,
             claim_url=lambda claim: reverse("reading:claim-detail", args=[claim.pk]),
-            chart_id=f"chart-{proposition.pk}-{number}",
+            chart_id=f"chart-{proposition.pk}",
         ),
         "differences": [
             {
@@ -410,6 +415,28 @@ def _topic(comparison: Comparison, *, number: int = 1) -> dict:
     }
 
 
+def _crowded_topic(proposition) -> dict:
+    """A topic with too many claims to draw: what the proposition's own counts say, and where the rest is."""
+    return {
+        "id": proposition.pk,
+        "label": proposition_label(proposition),
+        "crowded": True,
+        "claim_count": proposition.claim_count,
+        "documents": proposition.document_count,
+        # The proposition's flag says whether a pair disagrees; the rest of its verdict needs every pair.
+        "agreement": Agreement.DISAGREE if proposition.disputed else "",
+        "agreement_label": Agreement.DISAGREE.label if proposition.disputed else "",
+        "api_url": reverse("api:comparison-detail", args=[proposition.pk]),
+    }
+
+
+def _topics(propositions, *, as_of=None) -> list[dict]:
+    """The propositions as topics, in their order; only those small enough to draw are compared pair by pair."""
+    drawn = [p for p in propositions if p.claim_count <= TOPIC_CLAIMS_DRAWN]
+    built = {c.proposition.pk: c for c in comparisons_build(propositions=drawn, user=None, as_of=as_of)}
+    return [_topic(built[p.pk]) if p.pk in built else _crowded_topic(p) for p in propositions]
+
+
 def _claim_topic(claim) -> dict | None:
     """The comparison the claim belongs to, when claims of another document share it."""
     membership = (
@@ -419,12 +446,15 @@ def _claim_topic(claim) -> dict | None:
     )
     if membership is None:
         return None
-    (comparison,) = comparisons_build(propositions=[membership.proposition], user=None)
-    return _topic(comparison) if comparison.summary["documents"] > 1 else None
+    (topic,) = _topics([membership.proposition])
+    return topic if topic["documents"] > 1 else None
 
 
 def _compared_propositions():
     return propositions_compared(None).select_related(*PROPOSITION_RELATED)
+
+
+TOPIC_FORM_FIELDS = ("kind", "country", "disputed")
 
 
 class TopicPagination(KeysetPagination):
@@ -433,21 +463,25 @@ class TopicPagination(KeysetPagination):
     max_page_size = 50
 
 
-class ComparisonListPage(ComparisonResponseMixin, PageView):
+class ComparisonListPage(KnownQueryParametersMixin, ComparisonResponseMixin, PageView):
     filterset_class = ComparisonViewSet.filterset_class
     ordering = ComparisonViewSet.ordering
     ordering_fields = ComparisonViewSet.ordering_fields
     pagination_class = TopicPagination
 
+    def reads_list(self) -> bool:
+        return True
+
     def get(self, request):
         propositions = self.filter_queryset(_compared_propositions())
         page = self.paginate_queryset(propositions)
-        comparisons = comparisons_build(propositions=page, user=None, as_of=self.as_of(request))
         disputed = request.GET.get("disputed")
         return self.page(
             "reading/comparison_list.html",
-            topics=[_topic(comparison, number=n) for n, comparison in enumerate(comparisons, start=1)],
+            topics=_topics(page, as_of=self.as_of(request)),
             disputed=disputed,
+            kinds=ClaimKind.choices,
+            hidden=_hidden_fields(request.GET, TOPIC_FORM_FIELDS),
             all_url=reverse("reading:comparison-list"),
             disputed_url=f"{reverse('reading:comparison-list')}?disputed=true",
             next_url=self.paginator.get_next_link(),
@@ -461,9 +495,9 @@ class ComparisonPage(ComparisonResponseMixin, PageView):
         if pk > MAX_ID:
             return get_object_or_404(Membership.objects.none())
         proposition = get_object_or_404(_compared_propositions(), pk=pk)
-        (comparison,) = comparisons_build(propositions=[proposition], user=None, as_of=self.as_of(request))
+        (topic,) = _topics([proposition], as_of=self.as_of(request))
         return self.page(
             "reading/comparison_detail.html",
-            topic=_topic(comparison),
+            topic=topic,
             api_url=_api_url("api:comparison-detail", proposition.pk, query=request.GET.urlencode()),
         )

@@ -244,7 +244,14 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "claims_api",
     "DESCRIPTION": (
         "Sourced, structured geopolitical claims: who claimed what, where, when, with which "
-        "numbers, and on what evidence. Every claim is anchored to a verbatim passage of its source."
+        "numbers, and on what evidence. Every claim is anchored to a verbatim passage of its source.\n\n"
+        "Lists and exports refuse a query parameter they do not take, rather than ignore it: `?contry=UA` "
+        "is a 400 problem document whose error names `contry` (`in: query`, code `unknown_parameter`) "
+        "and suggests the closest known name (did you mean `country`?). Each list takes the parameters its "
+        "operation lists (its filters, `ordering`, the pagination's `cursor`, `page_size` and `count`) "
+        "and `format=json`.\n\n"
+        "Paths other than the exports' file names end with a slash; one sent without it is answered "
+        "308 Permanent Redirect to it, which a client follows with the same method and body."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -53,7 +53,7 @@ def _api_errors(error: DjangoValidationError) -> ApiValidationError:
 EXPORT_DESCRIPTION = (
     """Every claim the list would return (same filters, same ordering, same visibility:
 anonymous clients get published claims only), in one streamed file instead of pages. `cursor`, `page_size`
-and `count` do not apply.
+and `count` are not taken: like any other parameter the list does not know, they are a 400.
 
 - `export.ndjson` (`application/x-ndjson`): one claim per line, exactly as `GET /api/v1/claims/{id}/`
   returns it.

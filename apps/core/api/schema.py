@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 
 from apps.core.api.errors import PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, ErrorLocation
+from apps.core.api.query_parameters import KnownQueryParametersMixin
 
 
 class FieldErrorSerializer(serializers.Serializer):
@@ -239,6 +240,11 @@ class ClaimsAutoSchema(AutoSchema):
             "414": "The request line (method, path and query string) is longer than the server accepts "
             "(4,094 bytes under gunicorn's defaults). Answered by the server itself, not in the API's error format.",
         }
+        if method == "GET" and isinstance(self.view, KnownQueryParametersMixin) and self.view.reads_list():
+            errors["400"] = (
+                "Invalid input: a parameter is malformed or breaks a rule, or is not one this list takes "
+                "(the error names it and suggests the closest known name)."
+            )
         if self.view.throttle_classes:
             errors["429"] = "Too many requests; retry after the number of seconds in Retry-After."
         if getattr(self.view, "uses_database", True):
