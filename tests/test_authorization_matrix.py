@@ -6,8 +6,9 @@ user's token and session were valid until the account was deactivated. A cell is
 and for writes also what became of the object written.
 
 Each row names its operation as ``METHOD /path``, with the path as the OpenAPI document spells it
-(``{id}`` for a path parameter), so tests can check that every operation of the schema and every
-admin page and action of the project's apps has a row: a new endpoint cannot slip out of the table.
+(``{id}`` for a path parameter), so tests can check that every operation of the schema, every
+admin page and action of the project's apps and every reading-room page has a row: a new endpoint
+cannot slip out of the table.
 """
 
 import re
@@ -29,6 +30,7 @@ from apps.claims.services import claim_create, claim_relation_create, claim_revi
 from apps.comparisons.models import Membership, Proposition
 from apps.comparisons.services import proposition_split
 from apps.intake.models import DismissedCandidate
+from apps.reading import urls as reading_urls
 from apps.sources.models import Source
 from apps.sources.services import source_create
 from tests.test_admin import _form_data
@@ -724,9 +726,9 @@ def test_every_operation_of_the_openapi_document_has_a_row():
     assert sorted(in_matrix - in_schema) == [], "these rows name operations the API does not have"
 
 
-def _admin_route(pattern) -> str:
-    """A model admin's URL pattern written as the table writes paths: ``<int:object_id>/x/`` → ``{id}/x/``."""
-    return re.sub(r"<[^>]+>", "{id}", str(pattern.pattern))
+def _shape(path: str) -> str:
+    """A path with each parameter blanked, so a URL pattern (``<int:pk>/``) and a row (``{id}/``) compare."""
+    return re.sub(r"<[^>]+>|\{[^}]+\}", "{}", path)
 
 
 # Pages every model admin has (Django's, and simple-history's old versions: "_simple_history"),
@@ -739,7 +741,7 @@ def test_every_admin_page_and_action_of_the_project_has_a_row():
     request = RequestFactory().get("/admin/")
     request.user = get_user_model().objects.create_superuser("matrix-inspector", password="a-long-passphrase")
     rows = _rows("admin")
-    paths = {path for _, path, _ in rows}
+    paths = {_shape(path) for _, path, _ in rows}
     actions = {(path, match.group(1)) for _, path, operation in rows if (match := ADMIN_ACTION.search(operation))}
     missing = []
     for model in apps.get_models():
@@ -749,7 +751,7 @@ def test_every_admin_page_and_action_of_the_project_has_a_row():
         changelist = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
         expected = [changelist]
         expected += [
-            f"{changelist}{_admin_route(pattern)}"
+            _shape(f"{changelist}{pattern.pattern}")
             for pattern in model_admin.get_urls()
             if pattern.name and not pattern.name.endswith(STANDARD_ADMIN_PAGES)
         ]
@@ -760,6 +762,11 @@ def test_every_admin_page_and_action_of_the_project_has_a_row():
             if (changelist, name) not in actions
         ]
     assert missing == [], "add a row to MATRIX for each of these admin pages and actions"
+
+
+def test_every_reading_room_page_has_a_row():
+    pages = {_shape(f"/{pattern.pattern}") for pattern in reading_urls.urlpatterns}
+    assert pages - {_shape(path) for _, path, _ in _rows("reading")} == set(), "add a row to MATRIX for these"
 
 
 def matrix_markdown() -> str:
