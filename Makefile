@@ -8,7 +8,7 @@ SETTINGS ?= claims_api.settings.development
 # 5432, or a project-local cluster (see scripts/database.py).
 DB_URL = $(eval DB_URL := $$(shell $(BIN)/python scripts/database.py url || echo FAILED))$(DB_URL)
 
-.PHONY: help install db migrate fixtures run test stop schema client bench backup restore clean
+.PHONY: help install db migrate fixtures run test stop schema client client-ts bench backup restore clean
 
 help:
 	@echo "make run    set up and serve the API on http://127.0.0.1:$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make stop   stop the project-local PostgreSQL clusters (make test's, make bench's), if started"
 	@echo "make schema regenerate the committed OpenAPI document (openapi.yaml)"
 	@echo "make client generate a Python client from openapi.yaml into clients/python/ (CLIENT_DIR=… elsewhere)"
+	@echo "make client-ts generate TypeScript types from openapi.yaml into clients/typescript/ (TS_CLIENT_DIR=…)"
 	@echo "make backup write a consistent backup and its manifest to backups/ (BACKUP_DIR=… elsewhere)"
 	@echo "make restore FILE=…  restore a backup into the (empty) database; FORCE=1 replaces a non-empty one"
 	@echo "make bench  benchmark the read path on 1,000,000 synthetic claims (docs/benchmarks.md)"
@@ -30,7 +31,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
-# JavaScript tools the tests use (axe-core), pinned by package-lock.json, installed with the machine's npm.
+# JavaScript tools the tests use (axe-core; openapi-typescript, openapi-fetch and tsc for the TypeScript
+# client), pinned by package-lock.json, installed with the machine's npm.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -59,6 +61,11 @@ CLIENT_DIR ?= clients/python
 client: install
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/openapi-python-client generate --path openapi.yaml --meta none \
 		--config clients/openapi-python-client.yaml --output-path "$(abspath $(CLIENT_DIR))/claims_api_client" --overwrite
+
+# Types for openapi-fetch (pinned in package.json): `createClient<paths>()` from the generated api.d.ts.
+TS_CLIENT_DIR ?= clients/typescript
+client-ts: node_modules/.installed
+	node_modules/.bin/openapi-typescript openapi.yaml --output "$(TS_CLIENT_DIR)/api.d.ts"
 
 BACKUP_DIR ?= backups
 backup: db

@@ -81,17 +81,22 @@ def gunicorn_server(*, env: dict[str, str], ready_path: str = "/healthz", log_di
 
 
 @contextmanager
-def runserver(*, env: dict[str, str]):
+def runserver(*, env: dict[str, str], log_path: Path | None = None):
     """What `make run` starts: Django's development server (manage.py's default settings unless ``env``
-    names others), on a free port, until the block ends; yields its base URL."""
+    names others), on a free port, until the block ends; yields its base URL.
+
+    With ``log_path``, the server's output goes there: one line per request, with its status."""
     port = free_port()
+    log = log_path.open("w") if log_path else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
     )
+    if log_path:
+        log.close()
     base_url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

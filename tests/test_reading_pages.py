@@ -466,7 +466,7 @@ def test_a_topic_too_large_to_draw_is_summarised_without_comparing_its_pairs(cli
     drawn = client.get(f"/comparisons/{topic}/").content.decode()
     assert 'class="interval-chart"' in drawn
     Proposition.objects.filter(pk=topic).update(claim_count=5000, document_count=900, disputed=True)
-    for page in (f"/comparisons/{topic}/", "/comparisons/?kind=troop_deployment", f"/claims/{claim.pk}/"):
+    for page in (f"/comparisons/{topic}/", "/comparisons/?kind=troop_deployment&disputed=true", f"/claims/{claim.pk}/"):
         with CaptureQueriesContext(connection) as captured:
             html = client.get(page).content.decode()
         assert "5000 published claims from 900 documents" in html, page

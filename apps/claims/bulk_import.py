@@ -74,7 +74,7 @@ INSERT INTO claims_claim ({", ".join(_CLAIM_COLUMNS)}, reported_on, search_vecto
 SELECT {", ".join(f"i.{c}" for c in _CLAIM_COLUMNS)}, s.published_on, claim_search_vector(i.summary, i.quote, s.title)
 FROM import_claim i JOIN sources_source s ON s.id = i.source_id;
 INSERT INTO claims_quoteanchor (claim_id, exact, start, "end", prefix, suffix)
-SELECT id, quote, quote_start, quote_end, prefix, suffix FROM import_claim;
+SELECT id, quote, quote_start, quote_end, prefix, suffix FROM import_claim WHERE quote IS NOT NULL;
 TRUNCATE import_claim;
 """
 
@@ -194,8 +194,10 @@ class _BatchWriter:
 
 
 class _Importer:
-    def __init__(self, *, batch_size: int, progress: Callable[[int], None] | None):
+    def __init__(self, *, batch_size: int, progress: Callable[[int], None] | None, keep_ids: bool = False):
         self.batch_size = batch_size
+        self.keep_ids = keep_ids
+        self.kept_ids: dict[type, set[int]] = {}
         self.progress = progress or (lambda n: None)
         self.summary = ImportSummary()
         self.countries = set(Country.objects.values_list("code", flat=True))
@@ -208,7 +210,7 @@ class _Importer:
         self.pending_actors: list[Actor] = []
         self.pending_sources: list[Source] = []
         self.id_pools: dict[type, list[int]] = {}
-        self.pending_claims: list[tuple] = []
+        self.pending_claims: list[tuple[int, tuple]] = []
         self.written_ids: list[int] = []
         self.pending_links: list[tuple[int, str]] = []
         self.keys: set[str] = set()
@@ -250,6 +252,19 @@ class _Importer:
                 pool.extend(row[0] for row in reversed(cursor.fetchall()))
         return pool.pop()
 
+    def record_id(self, data: dict, model) -> int:
+        """The id the line gives, when ids are kept (a dump's records), else the table's next one."""
+        if not self.keep_ids:
+            return self.next_id(model)
+        value = data.get("id")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise _LineError("id", "A positive whole number is required.")
+        used = self.kept_ids.setdefault(model, set())
+        if value in used:
+            raise _LineError("id", f"Id {value} is used twice.")
+        used.add(value)
+        return value
+
     def add_actor(self, data: dict) -> None:
         country = self.country(data.get("country"), "country")
         actor = Actor(
@@ -266,7 +281,7 @@ class _Importer:
         if actor.slug in self.actors:
             raise _LineError("slug", f"An actor with slug {actor.slug!r} already exists.")
         actor.full_clean(exclude=["country"], validate_unique=False, validate_constraints=False)
-        actor.pk = self.next_id(Actor)
+        actor.pk = self.record_id(data, Actor)
         self.pending_actors.append(actor)
         self.actors[actor.slug] = (actor.pk, country)
         self.summary.actors += 1
@@ -294,7 +309,7 @@ class _Importer:
         if source.slug in self.sources:
             raise _LineError("slug", f"A source with slug {source.slug!r} already exists.")
         source.full_clean(validate_unique=False, validate_constraints=False)
-        source.pk = self.next_id(Source)
+        source.pk = self.record_id(data, Source)
         self.pending_sources.append(source)
         self.sources[source.slug] = (source.pk, text, source.published_on)
         self.summary.sources += 1
@@ -346,12 +361,17 @@ class _Importer:
         try:
             claim_check(claim, validate_unique=False)  # keys are checked against the file and the table
             quote = data.get("quote")
-            if not isinstance(quote, str):
-                raise ValidationError({"quote": "A claim needs a quote from its source."})
-            start = data.get("quote_start")
-            if start is not None and (isinstance(start, bool) or not isinstance(start, int)):
-                raise ValidationError({"quote_start": "A whole number is required."})
-            begin, end = anchor_locate(text, quote, start)
+            # A dump restores a draft that has no quote yet as it was; a published claim always has one.
+            unquoted_draft = self.keep_ids and quote is None and claim.review_status != ReviewStatus.PUBLISHED
+            if unquoted_draft:
+                begin = end = None
+            else:
+                if not isinstance(quote, str):
+                    raise ValidationError({"quote": "A claim needs a quote from its source."})
+                start = data.get("quote_start")
+                if start is not None and (isinstance(start, bool) or not isinstance(start, int)):
+                    raise ValidationError({"quote_start": "A whole number is required."})
+                begin, end = anchor_locate(text, quote, start)
         except ValidationError as error:
             name, message = validation_messages(error, field_name=client_field_name)[0]
             raise _LineError(name, message) from None
@@ -387,11 +407,11 @@ class _Importer:
             quote,
             begin,
             end,
-            text[max(0, begin - context) : begin],
-            text[end : end + context],
+            None if unquoted_draft else text[max(0, begin - context) : begin],
+            None if unquoted_draft else text[end : end + context],
         )
         touched = involved | {location, subject and subject[1], obj and obj[1]}
-        self.pending_claims.append((row, involved, touched - {None}, reported_on))
+        self.pending_claims.append((self.record_id(data, Claim), (row, involved, touched - {None}, reported_on)))
         if len(self.pending_claims) >= self.batch_size:
             self.flush()
 
@@ -404,9 +424,8 @@ class _Importer:
         self.pending_sources.clear()
         if not self.pending_claims:
             return
-        ids = [self.next_id(Claim) for _ in self.pending_claims]
-        self.written_ids.extend(ids)
-        self.writer.submit(list(zip(ids, self.pending_claims, strict=True)))
+        self.written_ids.extend(claim_id for claim_id, _ in self.pending_claims)
+        self.writer.submit(self.pending_claims)
         self.summary.claims += len(self.pending_claims)
         self.pending_claims = []
 
@@ -420,30 +439,33 @@ class _Importer:
                 f"SELECT {', '.join(_CLAIM_COLUMNS)}, ''::text AS quote, 0 AS quote_start, 0 AS quote_end, "
                 "''::text AS prefix, ''::text AS suffix FROM claims_claim WITH NO DATA"
             )
-        for number, raw in enumerate(lines, start=1):
-            self.summary.lines = number
-            if not raw.strip():
-                continue
-            try:
-                data = orjson.loads(raw)
-                if not isinstance(data, dict):
-                    raise _LineError(None, "Each line must be a JSON object.")
-                handler = handlers.get(data.get("type"))
-                if handler is None:
-                    raise _LineError("type", "type must be one of: actor, source, claim.")
-                handler(data)
-            except orjson.JSONDecodeError as error:
-                self.summary.errors.append((number, None, f"Not valid JSON: {error}"))
-            except _LineError as error:
-                self.summary.errors.append((number, error.field_name, error.message))
-            except ValidationError as error:
-                for name, message in validation_messages(error, field_name=client_field_name):
-                    self.summary.errors.append((number, name, message))
-            if len(self.summary.errors) >= MAX_ERRORS:
-                break
-        if not self.summary.errors:
-            self.flush()
-        self.writer.close()
+        try:
+            for number, raw in enumerate(lines, start=1):
+                self.summary.lines = number
+                if not raw.strip():
+                    continue
+                try:
+                    data = orjson.loads(raw)
+                    if not isinstance(data, dict):
+                        raise _LineError(None, "Each line must be a JSON object.")
+                    handler = handlers.get(data.get("type"))
+                    if handler is None:
+                        raise _LineError("type", "type must be one of: actor, source, claim.")
+                    handler(data)
+                except orjson.JSONDecodeError as error:
+                    self.summary.errors.append((number, None, f"Not valid JSON: {error}"))
+                except _LineError as error:
+                    self.summary.errors.append((number, error.field_name, error.message))
+                except ValidationError as error:
+                    for name, message in validation_messages(error, field_name=client_field_name):
+                        self.summary.errors.append((number, name, message))
+                if len(self.summary.errors) >= MAX_ERRORS:
+                    break
+            if not self.summary.errors:
+                self.flush()
+        finally:
+            # Also when the lines themselves fail to come (a reader's error): the writer thread must end.
+            self.writer.close()
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE import_claim")
         return self.summary
@@ -486,8 +508,24 @@ def ndjson_import(
     *, path: Path, batch_size: int = BATCH_SIZE, progress: Callable[[int], None] | None = None
 ) -> ImportSummary:
     """Import one NDJSON file all-or-nothing; raises NdjsonImportError naming every bad line (up to 20)."""
-    importer = _Importer(batch_size=batch_size, progress=progress)
-    with transaction.atomic(), path.open("rb") as lines:
+    with path.open("rb") as lines:
+        return ndjson_lines_import(lines=lines, batch_size=batch_size, progress=progress)
+
+
+def ndjson_lines_import(
+    *,
+    lines: Iterable[bytes],
+    keep_ids: bool = False,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Import NDJSON lines all-or-nothing, as ``ndjson_import`` does a file.
+
+    With ``keep_ids`` every line carries the ``id`` its record gets (as a dump's records do), and
+    the caller moves the tables' id sequences past them.
+    """
+    importer = _Importer(batch_size=batch_size, progress=progress, keep_ids=keep_ids)
+    with transaction.atomic():
         first_load = not Claim.objects.exists()
         with _foreign_keys_checked_once() if first_load else nullcontext():
             summary = importer.run(lines)

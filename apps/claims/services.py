@@ -253,8 +253,13 @@ def claim_delete(*, claim: Claim) -> None:
 
 
 @transaction.atomic
-def claim_relation_create(*, from_claim: Claim, to_claim: Claim, type: str, note: str = "", created_by=None):
-    relation = ClaimRelation(from_claim=from_claim, to_claim=to_claim, type=type, note=note, created_by=created_by)
+def claim_relation_create(
+    *, from_claim: Claim, to_claim: Claim, type: str, note: str = "", created_by=None, id: int | None = None
+):
+    """A curated relation; ``id`` is given only to restore a dump's relation under the id it had."""
+    relation = ClaimRelation(
+        id=id, from_claim=from_claim, to_claim=to_claim, type=type, note=note, created_by=created_by
+    )
     relation.full_clean()
     relation.save()
     return relation
