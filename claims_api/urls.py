@@ -5,7 +5,13 @@ from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import ApiTokenViewSet
 from apps.actors.api.views import ActorViewSet
-from apps.claims.api.views import ClaimKindViewSet, ClaimRelationViewSet, ClaimStanceViewSet, ClaimViewSet
+from apps.claims.api.views import (
+    ClaimChangeViewSet,
+    ClaimKindViewSet,
+    ClaimRelationViewSet,
+    ClaimStanceViewSet,
+    ClaimViewSet,
+)
 from apps.comparisons.api.views import ClaimComparisonView, ComparisonViewSet
 from apps.core import views as core_views
 from apps.core.api.documentation import RedocPage, SwaggerPage
@@ -26,6 +32,7 @@ router.register("claims", ClaimViewSet, basename="claim")
 router.register("claim-relations", ClaimRelationViewSet, basename="claimrelation")
 router.register("claim-kinds", ClaimKindViewSet, basename="claim-kind")
 router.register("claim-stances", ClaimStanceViewSet, basename="claim-stance")
+router.register("changes", ClaimChangeViewSet, basename="change")
 router.register("tokens", ApiTokenViewSet, basename="token")
 router.register("comparisons", ComparisonViewSet, basename="comparison")
 router.register(r"sources/(?P<source_slug>[^/.]+)/candidates", SourceCandidateViewSet, basename="source-candidate")

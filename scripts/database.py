@@ -167,10 +167,35 @@ def _as_server_user(command: list[str]) -> list[str]:
     return command
 
 
-def _run(command: list[str]) -> None:
+def run_as_server_user(command: list[str]) -> None:
     result = subprocess.run(_as_server_user(command), capture_output=True, text=True)
     if result.returncode != 0:
         raise NoDatabase(f"{Path(command[0]).name} failed: {(result.stderr or result.stdout).strip()[-500:]}")
+
+
+# A cluster, whether the project's own or a test's throwaway one: made, started and stopped the same way.
+
+
+def cluster_create(bindir: Path, directory: Path) -> None:
+    run_as_server_user([str(bindir / "initdb"), "-D", str(directory), "-U", SERVER_USER, "--auth=trust", "-E", "UTF8"])
+
+
+def cluster_start(bindir: Path, directory: Path, port: int, settings: list[str] | tuple[str, ...] = ()) -> None:
+    """Start the cluster in ``directory`` on 127.0.0.1:``port`` (its socket in the directory itself, so that
+    clusters never share one), waiting up to 60 s until it accepts connections."""
+    options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={directory}"
+    options += "".join(f" -c {setting}" for setting in settings)
+    log_file = str(directory / "server.log")
+    run_as_server_user(
+        [str(bindir / "pg_ctl"), "-D", str(directory), "-l", log_file, "-w", "-t", "60", "-o", options, "start"]
+    )
+
+
+def cluster_stop(bindir: Path, directory: Path, mode: str = "fast") -> None:
+    """Stop it if it runs: "fast" ends sessions cleanly; "immediate" is a crash (no checkpoint, recovery from
+    the WAL at the next start)."""
+    if (directory / "postmaster.pid").exists():
+        run_as_server_user([str(bindir / "pg_ctl"), "-D", str(directory), "-m", mode, "-w", "stop"])
 
 
 def _local_url() -> str:
@@ -198,27 +223,12 @@ def from_local_cluster() -> str | None:
         LOCAL_DIR.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             os.chown(LOCAL_DIR, owner.pw_uid, owner.pw_gid)
-        _run([str(bindir / "initdb"), "-D", str(LOCAL_DIR), "-U", SERVER_USER, "--auth=trust", "-E", "UTF8"])
+        cluster_create(bindir, LOCAL_DIR)
     url = _local_url()
     server = _with_database(url, "postgres")
     if not _reachable(server):
         log(f"starting the local cluster on port {LOCAL_PORT}")
-        _run(
-            [
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(LOCAL_DIR),
-                "-l",
-                str(LOCAL_DIR / "server.log"),
-                "-w",
-                "-t",
-                "60",
-                "-o",
-                f"-p {LOCAL_PORT} -c listen_addresses=127.0.0.1 -c unix_socket_directories={LOCAL_DIR}"
-                + "".join(f" -c {setting}" for setting in LOCAL_SETTINGS),
-                "start",
-            ]
-        )
+        cluster_start(bindir, LOCAL_DIR, LOCAL_PORT, LOCAL_SETTINGS)
         for _ in range(30):
             if _reachable(server):
                 break
@@ -251,15 +261,15 @@ def use_for_development() -> None:
 
 
 def stop(mode: str = "fast") -> int:
-    """Stop the local cluster: "fast" ends sessions cleanly; "immediate" is a crash (no checkpoint,
-    recovery from the WAL at the next start), for the tests that show no acknowledged write is lost."""
+    """Stop the local cluster (``mode`` as in cluster_stop; "immediate" for the tests that show no acknowledged
+    write is lost)."""
     bindir = _server_binaries()
     if not (LOCAL_DIR / "postmaster.pid").exists():
         log("no local cluster is running")
         return 0
     if bindir is None:
         raise NoDatabase("the local cluster is running but pg_ctl cannot be found to stop it")
-    _run([str(bindir / "pg_ctl"), "-D", str(LOCAL_DIR), "-m", mode, "-w", "stop"])
+    cluster_stop(bindir, LOCAL_DIR, mode)
     log("stopped the local cluster")
     return 0
 

@@ -7,7 +7,6 @@ directory under /tmp, listens on a free port and is stopped when its block ends.
 import glob
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 from contextlib import contextmanager
@@ -17,9 +16,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from scripts.database import SERVER_USER, cluster_create, cluster_start, cluster_stop, run_as_server_user
 from tests.servers import free_port
-
-SERVER_USER = "postgres"
 
 
 def server_binaries() -> Path:
@@ -36,15 +34,6 @@ def server_binaries() -> Path:
     pytest.skip(message)
 
 
-def _as_server_user(command: list[str]) -> list[str]:
-    return ["runuser", "-u", SERVER_USER, "--", *command] if os.geteuid() == 0 else command
-
-
-def run_as_server_user(command: list[str]) -> None:
-    result = subprocess.run(_as_server_user(command), capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, f"{command[0]} failed: {result.stderr or result.stdout}"
-
-
 @dataclass
 class Cluster:
     bindir: Path
@@ -55,15 +44,10 @@ class Cluster:
         return f"postgres://{SERVER_USER}@127.0.0.1:{self.port}/{database}"
 
     def start(self) -> None:
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.directory}"
-        run_as_server_user(
-            [str(self.bindir / "pg_ctl"), "-D", str(self.directory), "-l", str(self.directory / "server.log"),
-             "-w", "-t", "60", "-o", options, "start"]
-        )  # fmt: skip
+        cluster_start(self.bindir, self.directory, self.port)
 
     def stop(self, mode: str = "fast") -> None:
-        if (self.directory / "postmaster.pid").exists():
-            run_as_server_user([str(self.bindir / "pg_ctl"), "-D", str(self.directory), "-m", mode, "-w", "stop"])
+        cluster_stop(self.bindir, self.directory, mode)
 
     def promote(self) -> None:
         run_as_server_user([str(self.bindir / "pg_ctl"), "-D", str(self.directory), "-w", "promote"])
@@ -97,9 +81,7 @@ def primary_cluster():
     with _cluster_directory() as base:
         cluster = Cluster(bindir, base / "primary", free_port())
         _owned_by_server_user(cluster.directory)
-        run_as_server_user(
-            [str(bindir / "initdb"), "-D", str(cluster.directory), "-U", SERVER_USER, "--auth=trust", "-E", "UTF8"]
-        )
+        cluster_create(bindir, cluster.directory)
         cluster.start()
         try:
             yield cluster

@@ -6,7 +6,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +25,27 @@ class LiveServer:
     base_url: str
     process: subprocess.Popen
     log_path: Path
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen, *, failure) -> None:
+    """Return once ``url`` answers 200; raise RuntimeError(``failure()``) if the server exits or takes over 30 s."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:  # refused, not yet 200 (HTTPError is an OSError) or too slow
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(failure()) from None
+            time.sleep(0.2)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 @contextmanager
@@ -60,22 +80,14 @@ def gunicorn_server(*, env: dict[str, str], ready_path: str = "/healthz", log_di
         )
     server = LiveServer(base_url=f"http://127.0.0.1:{port}", process=process, log_path=log_path)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{server.base_url}{ready_path}", timeout=2)
-                break
-            except (OSError, urllib.error.HTTPError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start:\n{log_path.read_text()}") from None
-                time.sleep(0.2)
+        _wait_until_serving(
+            f"{server.base_url}{ready_path}",
+            process,
+            failure=lambda: f"gunicorn did not start:\n{log_path.read_text()}",
+        )
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)
         if log_dir is None:
             log_path.unlink(missing_ok=True)
 
@@ -99,19 +111,7 @@ def runserver(*, env: dict[str, str], log_path: Path | None = None):
         log.close()
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base_url}/healthz", timeout=2)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("runserver did not start") from None
-                time.sleep(0.2)
+        _wait_until_serving(f"{base_url}/healthz", process, failure=lambda: "runserver did not start")
         yield base_url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        _stop(process)

@@ -39,7 +39,9 @@ def test_the_claim_page_shows_its_comparison_and_chart(curator_admin):
     # The two other documents' claims, with computed and curated verdicts.
     for key in ("kempe-putin-100000-soldiers-ukraine-border", "commentary-0124-russia-100000-troops-around-ukraine"):
         assert f'data-claim="{_claim(key).pk}"' in page
-    assert "No value fits both figures, and their times overlap." in page
+    # Against the commentary's "over 100,000 and growing", the rule that says why it changed over time.
+    assert "figure lies the way a claim says the state was moving (higher when growing" in page
+    assert "≥ 100,000 soldiers (“over 100,000”), growing" in page
     assert "contradicts" in page and "corroborates" in page
     # The chart: an accessible SVG, one labelled interval per claim with a figure.
     assert 'role="img"' in page and '<title id="interval-chart-title">Reported figures' in page

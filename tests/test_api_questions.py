@@ -35,6 +35,13 @@ def test_q1_troop_numbers_near_ukraine_reported_in_january_2022(api_client):
     assert bounds["kerres-2022-01-putin-kazakhstan-nato"] == (20000, 99999)
     assert bounds["kempe-2022-01-biden-critical-week"] == (90000, 110000)
     assert bounds["commentary-2022-01-24-russian-build-up"] == (100000, None)
+    # "over 100,000 and growing": the commentary alone says which way the number moves.
+    trends = {c["source"]["slug"]: c["trend"] for c in results}
+    assert trends == {
+        "kerres-2022-01-putin-kazakhstan-nato": None,
+        "kempe-2022-01-biden-critical-week": None,
+        "commentary-2022-01-24-russian-build-up": "growing",
+    }
     # Newest source first, each with the passage that says it.
     assert [c["reported_on"] for c in results] == sorted((c["reported_on"] for c in results), reverse=True)
     assert all(c["anchor"]["exact"] and c["quantity"]["unit"] == "soldiers" for c in results)

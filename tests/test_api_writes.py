@@ -10,28 +10,14 @@ from rest_framework.test import APIClient
 
 from apps.claims.models import Claim, ClaimRelation, QuoteAnchor
 from apps.sources.models import Source
+from tests.samples import QUOTE, SOURCE, claim_body
 from tests.servers import runserver
 
 pytestmark = pytest.mark.django_db
 
-SOURCE = "commentary-2022-01-24-russian-build-up"
-
 
 def _new_claim(**overrides):
-    body = {
-        "source": SOURCE,
-        "kind": "arms_transfer",
-        "status": "completed",
-        "summary": "The United Kingdom sent anti-tank missiles to Ukraine.",
-        "subject": "united-kingdom",
-        "object": "ukraine",
-        "location": "ua",
-        "countries": ["GB", "UA"],
-        "quote": "The United Kingdom sent anti-tank missiles",
-        "review_status": "draft",
-    }
-    body.update(overrides)
-    return body
+    return claim_body(**{"location": "ua", "countries": ["GB", "UA"], "review_status": "draft", **overrides})
 
 
 def _fields(response) -> dict:
@@ -46,7 +32,7 @@ def test_curator_creates_a_claim_from_just_a_quote(curator_client):
     assert response.status_code == 201, response.json()
     data = response.json()
     text = Source.objects.get(slug=SOURCE).text
-    assert text[data["anchor"]["start"] : data["anchor"]["end"]] == "The United Kingdom sent anti-tank missiles"
+    assert text[data["anchor"]["start"] : data["anchor"]["end"]] == QUOTE
     assert data["subject"]["slug"] == "united-kingdom"
     assert {c["code"] for c in data["countries"]} == {"GB", "UA"}
     assert data["review_status"] == "draft"

@@ -18,6 +18,8 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Max
 from django.test import Client, RequestFactory
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
@@ -25,7 +27,7 @@ from rest_framework.test import APIClient
 from apps.accounts.services import curator_create, token_issue
 from apps.actors.models import Actor
 from apps.actors.services import actor_create
-from apps.claims.models import Claim, ClaimRelation
+from apps.claims.models import Claim, ClaimChange, ClaimRelation
 from apps.claims.services import claim_create, claim_relation_create, claim_review_status_set
 from apps.comparisons.models import Membership, Proposition
 from apps.comparisons.services import proposition_split
@@ -33,14 +35,13 @@ from apps.intake.models import DismissedCandidate
 from apps.reading import urls as reading_urls
 from apps.sources.models import Source
 from apps.sources.services import source_create
+from tests.samples import QUOTE, SOURCE, claim_body
 from tests.test_admin import _form_data
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parent.parent
 ROLES = ("anonymous", "no role", "curator", "reviewer", "superuser", "deactivated")
-SOURCE = "commentary-2022-01-24-russian-build-up"
-QUOTE = "The United Kingdom sent anti-tank missiles"
 # Unlike any fixture claim's summary, so it shows where the draft is seen.
 DRAFT_SUMMARY = "Drafted in the matrix: the United Kingdom sent anti-tank missiles to Ukraine."
 OPERATION = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) (/\S*)")
@@ -118,15 +119,7 @@ def _label(role: str) -> str:
 
 
 def _claim_body() -> dict:
-    return {
-        "source": SOURCE,
-        "kind": "arms_transfer",
-        "status": "completed",
-        "summary": "Written in the matrix.",
-        "subject": "united-kingdom",
-        "object": "ukraine",
-        "quote": QUOTE,
-    }
+    return claim_body(summary="Written in the matrix.")
 
 
 def _source_body(role: str) -> dict:
@@ -164,6 +157,20 @@ def _export(export_format: str):
         return f"200 {'with drafts' if DRAFT_SUMMARY in body else 'published only'}"
 
     return run
+
+
+def _follow_changes(world, role, client):
+    """Whether the feed tells of a draft, and of a claim published meanwhile, after the position before both."""
+    # The feed numbers changes as their transaction commits, which a test's never does: number them now.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    since = ClaimChange.objects.aggregate(Max("seq"))["seq__max"]
+    draft, published = world.draft(), world.newly_published()
+    response = client.get("/api/v1/changes/", {"since": since})
+    if response.status_code != 200:
+        return _status(response)
+    told = {entry["id"] for entry in response.json()["results"]}
+    return f"200 {'with drafts' if draft.pk in told else 'published only' if published.pk in told else 'nothing'}"
 
 
 def _revoke_other(world, role, client):
@@ -295,6 +302,12 @@ MATRIX = [
         "DELETE /api/v1/actors/{slug}/",
         lambda w, r, c: _status(c.delete(f"/api/v1/actors/{_fresh_actor(r).slug}/")),
         "401 403 204 204 204 401",
+    ),
+    (
+        "API",
+        "GET /api/v1/changes/",
+        _follow_changes,
+        "200 published only | 200 published only | 200 with drafts | 200 with drafts | 200 with drafts | 401",
     ),
     ("API", "GET /api/v1/claim-kinds/", _get("/api/v1/claim-kinds/"), "200 200 200 200 200 401"),
     ("API", "GET /api/v1/claim-kinds/{id}/", _get("/api/v1/claim-kinds/sanctions/"), "200 200 200 200 200 401"),

@@ -18,7 +18,6 @@ Screenshots of the source view and the claim form go to artifacts/ (not committe
 import json
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, require_browser
+from tests.browser import ARTIFACTS, ROOT, committed_curator, launch_chromium, log_in, require_browser
 from tests.conftest import _test_database_url
 from tests.servers import gunicorn_server
 
@@ -67,32 +66,15 @@ def admin_server(django_db_setup, django_db_blocker, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser_curator(django_db_setup, django_db_blocker):
-    """A curator with a password (committed: the server is another process), removed afterwards."""
-    from apps.accounts.services import curator_create
-
-    password = secrets.token_urlsafe(18)
-    with django_db_blocker.unblock():
-        user, token = curator_create(username="browser-curator", password=password)
-    try:
+    with committed_curator(django_db_blocker, "browser-curator") as (user, password, token):
         yield user.username, password, token
-    finally:
-        with django_db_blocker.unblock():
-            user.delete()
 
 
 @pytest.fixture(scope="module")
 def browser_reviewer(django_db_setup, django_db_blocker):
-    """A reviewer with a password, to publish what the curator drafted (four eyes), removed afterwards."""
-    from apps.accounts.services import curator_create
-
-    password = secrets.token_urlsafe(18)
-    with django_db_blocker.unblock():
-        user, _ = curator_create(username="browser-reviewer", password=password, reviewer=True)
-    try:
+    """To publish what the curator drafted (four eyes)."""
+    with committed_curator(django_db_blocker, "browser-reviewer", reviewer=True) as (user, password, _):
         yield user.username, password
-    finally:
-        with django_db_blocker.unblock():
-            user.delete()
 
 
 # Where the passage is on screen: the middle of its first and of its last character.
@@ -150,7 +132,7 @@ def test_a_curator_turns_a_selected_passage_into_a_claim_a_reviewer_publishes(
     try:
         # The ORM refuses to run inside Playwright's event loop: the browser part only talks HTTP.
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = launch_chromium(playwright)
             try:
                 _curate_in_the_browser(
                     browser.new_page(viewport={"width": 1440, "height": 1000}),
@@ -171,22 +153,12 @@ def test_a_curator_turns_a_selected_passage_into_a_claim_a_reviewer_publishes(
     assert SUMMARY not in {item["summary"] for item in remaining}, "the test's claim was not removed"
 
 
-def _log_in(page, admin_server, username, password):
-    from playwright.sync_api import expect
-
-    page.context.clear_cookies()
-    page.goto(f"{admin_server}/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    expect(page.locator("#site-name")).to_contain_text("claims_api curation")
-
-
 def _curate_in_the_browser(page, admin_server, username, password, source, start, end, reviewer):
     from playwright.sync_api import expect
 
     page.set_default_timeout(15_000)
-    _log_in(page, admin_server, username, password)
+    log_in(page, admin_server, username, password)
+    expect(page.locator("#site-name")).to_contain_text("claims_api curation")
 
     # The source, its claims' quotes highlighted, and the passage no claim covers yet.
     page.goto(f"{admin_server}/admin/sources/source/{source.pk}/change/")
@@ -242,7 +214,7 @@ def _curate_in_the_browser(page, admin_server, username, password, source, start
     query = urllib.parse.urlencode({"q": "European initiative browser test"})
     page.goto(f"{admin_server}/admin/claims/claim/?{query}")
     assert page.locator("select[name=action] option[value=mark_published]").count() == 0
-    _log_in(page, admin_server, *reviewer)
+    log_in(page, admin_server, *reviewer)
     page.goto(f"{admin_server}/admin/claims/claim/?{query}")
     page.check(f"input[name=_selected_action][value='{claim_id}']")
     page.select_option("select[name=action]", "mark_published")
@@ -275,14 +247,12 @@ def test_a_curator_reads_a_comparison_and_overrules_a_verdict(admin_server, brow
     ARTIFACTS.mkdir(exist_ok=True)
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = launch_chromium(playwright)
             try:
                 page = browser.new_page(viewport={"width": 1440, "height": 1000})
                 page.set_default_timeout(15_000)
-                page.goto(f"{admin_server}/admin/login/?next=/admin/claims/claim/{claim.pk}/change/")
-                page.fill("#id_username", username)
-                page.fill("#id_password", password)
-                page.click("input[type=submit]")
+                log_in(page, admin_server, username, password)
+                page.goto(f"{admin_server}/admin/claims/claim/{claim.pk}/change/")
                 panel = page.locator("#comparison")
                 expect(panel).to_be_visible()
                 expect(panel).to_contain_text("Troop deployment · Russian Federation · soldiers")

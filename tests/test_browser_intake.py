@@ -3,12 +3,12 @@ then found by anyone through the public API. Chromium as in tests/test_browser_a
 
 import json
 import re
-import secrets
 import urllib.request
 
 import pytest
 
-from tests.test_browser_admin import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, admin_server  # noqa: F401
+from tests.browser import ARTIFACTS, committed_curator, launch_chromium, log_in
+from tests.test_browser_admin import admin_server  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -19,35 +19,19 @@ DOCUMENT = "Moscow sent about 2,500 soldiers to Kazakhstan on Thursday. The miss
 @pytest.fixture(scope="module")
 def two_curators(django_db_setup, django_db_blocker):
     """Two curators with passwords, committed (the server is another process) before the test's transaction."""
-    from apps.accounts.services import curator_create
+    with (
+        committed_curator(django_db_blocker, "intake-drafter") as drafter,
+        committed_curator(django_db_blocker, "intake-publisher", reviewer=True) as publisher,
+    ):
+        try:
+            yield drafter, publisher
+        finally:
+            from apps.sources.models import Source
 
-    accounts = []
-    with django_db_blocker.unblock():
-        for name, reviewer in (("intake-drafter", False), ("intake-publisher", True)):
-            password = secrets.token_urlsafe(18)
-            user, token = curator_create(username=name, password=password, reviewer=reviewer)
-            accounts.append((user, password, token))
-    try:
-        yield accounts
-    finally:
-        from apps.sources.models import Source
-
-        with django_db_blocker.unblock():
-            for source in Source.objects.filter(slug=SLUG):
-                source.claims.all().delete()
-                source.delete()
-            for user, _, _ in accounts:
-                user.delete()
-
-
-def _log_in(page, base: str, username: str, password: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(f"{base}/admin/login/?next=/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_contain_text(username)
+            with django_db_blocker.unblock():
+                for source in Source.objects.filter(slug=SLUG):
+                    source.claims.all().delete()
+                    source.delete()
 
 
 def test_a_pasted_document_becomes_a_published_claim(admin_server, two_curators):  # noqa: F811
@@ -56,11 +40,11 @@ def test_a_pasted_document_becomes_a_published_claim(admin_server, two_curators)
     (drafter, drafter_password, _), (publisher, publisher_password, _) = two_curators
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(30_000)
-            _log_in(page, admin_server, drafter.username, drafter_password)
+            log_in(page, admin_server, drafter.username, drafter_password)
             page.goto(f"{admin_server}/admin/intake/incomingsource/add/")
             page.fill("#id_slug", SLUG)
             page.fill("#id_title", "CSTO mission (browser test)")
@@ -76,9 +60,8 @@ def test_a_pasted_document_becomes_a_published_claim(admin_server, two_curators)
             message = page.locator(".messagelist .success")
             expect(message).to_contain_text("Draft claim #")
             claim_id = int(re.search(r"Draft claim #(\d+)", message.inner_text()).group(1))
-            page.context.clear_cookies()
 
-            _log_in(page, admin_server, publisher.username, publisher_password)
+            log_in(page, admin_server, publisher.username, publisher_password)
             page.goto(f"{admin_server}/admin/claims/claim/?q=Moscow+sent+about+2%2C500")
             page.check(f"input[name=_selected_action][value='{claim_id}']")
             page.select_option("select[name=action]", "mark_published")

@@ -6,12 +6,11 @@ since Swagger UI, for one, behaves differently for a schema on localhost. Reques
 other host are recorded and aborted, so the test never depends on, nor reaches, the outside network.
 """
 
-import secrets
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
+from tests.browser import committed_curator, launch_chromium, require_browser
 from tests.conftest import _test_database_url
 from tests.servers import gunicorn_server
 
@@ -33,17 +32,8 @@ def base_url(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="module")
 def curator_login(django_db_setup, django_db_blocker):
-    """A curator with a password (committed: the server is another process), removed afterwards."""
-    from apps.accounts.services import curator_create
-
-    password = secrets.token_urlsafe(18)
-    with django_db_blocker.unblock():
-        user, _ = curator_create(username="offline-curator", password=password)
-    try:
+    with committed_curator(django_db_blocker, "offline-curator") as (user, password, _):
         yield user.username, password
-    finally:
-        with django_db_blocker.unblock():
-            user.delete()
 
 
 def test_no_page_loads_anything_from_another_host(base_url, curator_login):
@@ -61,9 +51,8 @@ def test_no_page_loads_anything_from_another_host(base_url, curator_login):
         else:
             route.continue_()
 
-    args = [*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {HOST} 127.0.0.1"]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+        browser = launch_chromium(playwright, f"--host-resolver-rules=MAP {HOST} 127.0.0.1")
         try:
             context = browser.new_context()
             context.route("**/*", route)

@@ -154,6 +154,7 @@ REFUSED = [
     ("kind", {"kind": "nope"}),
     ("status", {"status": "nope"}),
     ("confidence", {"confidence": "certain"}),
+    ("trend", {"trend": "soaring"}),
     ("quantity.text", {"quantity": {"value": 3, "unit": "people", "text": "x" * 201}}),
     ("valid_from_precision", {"valid_from": "2022-01-01", "valid_from_precision": "hour"}),
 ]

@@ -5,6 +5,7 @@ their proposition) in sources of its own, and reads the pair's verdict from the 
 """
 
 import datetime
+import itertools
 
 import pytest
 
@@ -250,3 +251,133 @@ def test_an_actor_whose_country_changes_takes_its_claims_along(curator):
     b.membership.refresh_from_db()
     assert b.membership.proposition.subject_country_id == "TO"
     assert b.membership.proposition_id != Membership.objects.get(claim=a).proposition_id
+
+
+# A state said to be growing or shrinking ------------------------------------------------------
+
+JANUARY = {"valid_from": D(2022, 1, 1), "valid_from_precision": "month", "valid_to": D(2022, 1, 1)}
+JANUARY["valid_to_precision"] = "month"
+_sources = itertools.count()
+
+
+def _growth(bloc, *, earlier: dict, later: dict, later_first=False):
+    """Two claims for the whole of January, reported on 10 and 24 January, with the fields given."""
+
+    def write(slug, published_on, fields):
+        # Sources of their own each time, so that a test may make several pairs.
+        return _troops(_source(f"{slug}-{next(_sources)}", published_on), bloc, **{**JANUARY, **fields})
+
+    if later_first:  # the later report gets the smaller id
+        late = write("late", LATE_JANUARY, later)
+        return write("early", D(2022, 1, 10), earlier), late
+    return write("early", D(2022, 1, 10), earlier), write("late", LATE_JANUARY, later)
+
+
+GREW = ("changed_over_time", "figures_differ_state_growing")
+DISPUTED = ("disagrees", "figures_differ_overlapping_times")
+
+
+def test_a_larger_later_figure_for_a_state_said_to_be_growing_changed_over_time(bloc, curator):
+    early, late = _growth(bloc, earlier={"value": 60_000, "trend": "growing"}, later={"value": 100_000})
+    assert _verdict(early, late, curator) == GREW
+    assert Membership.objects.get(claim=early).proposition.disputed is False
+
+
+def test_the_later_report_may_be_the_one_that_says_growing(bloc, curator):
+    # "over 100,000 and growing" after "tens of thousands": the commentary against Kerres.
+    early, late = _growth(
+        bloc,
+        earlier={"lower": 20_000, "upper": 99_999, "qualifier": "range"},
+        later={"value": 100_000, "qualifier": "more_than", "trend": "growing"},
+    )
+    assert (late.quantity_lower, late.quantity_upper) == (100_000, None)
+    assert _verdict(early, late, curator) == GREW
+
+
+def test_without_a_trend_the_same_figures_disagree(bloc, curator):
+    early, late = _growth(bloc, earlier={"value": 60_000}, later={"value": 100_000})
+    assert _verdict(early, late, curator) == DISPUTED
+
+
+def test_a_smaller_later_figure_is_no_growth(bloc, curator):
+    early, late = _growth(bloc, earlier={"value": 100_000, "trend": "growing"}, later={"value": 60_000})
+    assert _verdict(early, late, curator) == DISPUTED
+    early, late = _growth(
+        bloc, earlier={"value": 100_000}, later={"value": 60_000, "trend": "growing"}, later_first=True
+    )
+    assert _verdict(early, late, curator) == DISPUTED
+
+
+def test_the_order_of_the_reports_counts_not_the_order_of_the_claims(bloc, curator):
+    early, late = _growth(
+        bloc, earlier={"value": 60_000, "trend": "growing"}, later={"value": 100_000}, later_first=True
+    )
+    assert late.pk < early.pk
+    assert _verdict(early, late, curator) == GREW
+
+
+def test_a_smaller_later_figure_for_a_state_said_to_be_shrinking_changed_over_time(bloc, curator):
+    early, late = _growth(bloc, earlier={"value": 100_000, "trend": "shrinking"}, later={"value": 60_000})
+    assert _verdict(early, late, curator) == GREW
+    early, late = _growth(bloc, earlier={"value": 60_000, "trend": "shrinking"}, later={"value": 100_000})
+    assert _verdict(early, late, curator) == DISPUTED
+
+
+def test_opposite_trends_leave_the_figures_disputed(bloc, curator):
+    early, late = _growth(
+        bloc, earlier={"value": 60_000, "trend": "growing"}, later={"value": 100_000, "trend": "shrinking"}
+    )
+    assert _verdict(early, late, curator) == DISPUTED
+
+
+def test_open_and_one_sided_bounds(bloc, curator):
+    # (-∞, 5,000] said to be growing, then [6,000, ∞): no value fits both, and the later lies above.
+    early, late = _growth(
+        bloc,
+        earlier={"value": 5_000, "qualifier": "less_than", "trend": "growing"},
+        later={"value": 6_000, "qualifier": "more_than"},
+    )
+    assert (early.quantity_lower, early.quantity_upper, late.quantity_upper) == (None, 5_000, None)
+    assert _verdict(early, late, curator) == GREW
+    # An earlier figure open above leaves no room above it: any later figure overlaps or lies below.
+    early, late = _growth(
+        bloc, earlier={"value": 100_000, "qualifier": "more_than", "trend": "growing"}, later={"value": 60_000}
+    )
+    assert _verdict(early, late, curator) == DISPUTED
+
+
+def test_reports_of_the_same_date_have_no_order(bloc, curator):
+    a = _troops(_source("a"), bloc, value=60_000, trend="growing", **JANUARY)
+    b = _troops(_source("b"), bloc, value=100_000, **JANUARY)
+    assert _verdict(a, b, curator) == DISPUTED
+
+
+def test_a_month_dated_report_counts_from_the_first_day_of_its_month(bloc, curator):
+    # As its reported_on says: Kerres's January column comes before the commentary of 24 January.
+    month = _troops(_source("month", D(2022, 1, 1), "month"), bloc, value=60_000, **JANUARY)
+    day = _troops(_source("day", LATE_JANUARY), bloc, value=100_000, trend="growing", **JANUARY)
+    assert _verdict(month, day, curator) == GREW
+
+
+def test_an_undated_report_has_no_order(bloc, curator):
+    undated = _troops(_source("undated", None, "unknown"), bloc, value=60_000, trend="growing", **JANUARY)
+    dated = _troops(_source("dated"), bloc, value=100_000, **JANUARY)
+    assert _verdict(undated, dated, curator) == DISPUTED
+
+
+def test_valid_times_apart_still_name_the_trend(bloc, curator):
+    early = _troops(_source("early", D(2022, 1, 3)), bloc, value=3_000, trend="growing")
+    late = _troops(_source("late", LATE_JANUARY), bloc, value=9_000)
+    assert _verdict(early, late, curator) == GREW
+
+
+def test_writing_a_trend_settles_a_dispute(bloc, curator):
+    early, late = _growth(bloc, earlier={"value": 60_000, "review_status": "published"}, later={"value": 100_000})
+    claim_update(claim=late, review_status="published")
+    early.refresh_from_db()
+    assert early.disputed
+    claim_update(claim=late, trend="growing")
+    early.refresh_from_db()
+    late.refresh_from_db()
+    assert not early.disputed and not late.disputed
+    assert _verdict(early, late, curator) == GREW

@@ -16,8 +16,9 @@ import httpx
 import psycopg
 import pytest
 
+from tests.clusters import wait_until
 from tests.servers import gunicorn_server
-from tests.test_reliability_outage import ERROR_KEYS, ThrowawayCluster, _manage, _wait_for
+from tests.test_reliability_outage import ERROR_KEYS, ThrowawayCluster, _manage
 
 WRITERS = 8
 TEXT = "Alpha reported one thing. Bravo reported another thing. Charlie said nothing at all."
@@ -156,15 +157,17 @@ def test_a_database_crash_under_eight_writers_loses_no_acknowledged_write(cluste
     writers = [Writer(f"crash writer {number}", client, stop) for number in range(WRITERS)]
     for writer in writers:
         writer.start()
-    _wait_for(lambda: sum(len(w.acknowledged) for w in writers) >= 40, 60, "writes before the crash")
+    wait_until(lambda: sum(len(w.acknowledged) for w in writers) >= 40, timeout=60, message="writes before the crash")
     cluster.crash()
     crashed_at = datetime.datetime.now()
-    _wait_for(lambda: any(w.failures for w in writers), 30, "writes refused during the outage")
+    wait_until(lambda: any(w.failures for w in writers), timeout=30, message="writes refused during the outage")
     time.sleep(1)
     cluster.start()
-    _wait_for(lambda: client.get("/readyz").status_code == 200, 60, "readiness after the restart")
+    wait_until(lambda: client.get("/readyz").status_code == 200, timeout=60, message="readiness after the restart")
     before = sum(len(w.acknowledged) for w in writers)
-    _wait_for(lambda: sum(len(w.acknowledged) for w in writers) >= before + 40, 60, "writes after the restart")
+    wait_until(
+        lambda: sum(len(w.acknowledged) for w in writers) >= before + 40, timeout=60, message="writes after the restart"
+    )
     stop.set()
     for writer in writers:
         writer.join(timeout=60)
@@ -183,13 +186,15 @@ def test_a_worker_killed_in_the_middle_of_writes_leaves_each_write_whole_or_abse
     writers = [Writer(f"kill writer {number}", client, stop) for number in range(WRITERS)]
     for writer in writers:
         writer.start()
-    _wait_for(lambda: sum(len(w.acknowledged) for w in writers) >= 20, 60, "writes before the kill")
+    wait_until(lambda: sum(len(w.acknowledged) for w in writers) >= 20, timeout=60, message="writes before the kill")
     # Kill a worker (not the arbiter, which starts a new one) while it is busy with writes.
     workers = _children(server.process.pid)
     assert workers, "no gunicorn worker found"
     os.kill(workers[0], signal.SIGKILL)
     before = sum(len(w.acknowledged) for w in writers)
-    _wait_for(lambda: sum(len(w.acknowledged) for w in writers) >= before + 20, 60, "writes after the kill")
+    wait_until(
+        lambda: sum(len(w.acknowledged) for w in writers) >= before + 20, timeout=60, message="writes after the kill"
+    )
     stop.set()
     for writer in writers:
         writer.join(timeout=60)

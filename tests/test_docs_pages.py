@@ -2,15 +2,12 @@
 
 import os
 import re
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
 
 from tests.conftest import _test_database_url
-from tests.servers import ROOT, free_port
+from tests.servers import runserver
 
 pytestmark = pytest.mark.django_db
 
@@ -43,29 +40,12 @@ def test_admin_login_page_is_served(client):
 @pytest.mark.slow
 def test_make_run_serves_every_page_with_development_settings(django_db_setup):
     """What `make run` starts: runserver with the development settings, static files and all."""
-    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "claims_api.settings.development",
         "DATABASE_URL": _test_database_url(),
     }
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=2)
-                break
-            except OSError:
-                assert time.monotonic() < deadline and server.poll() is None, "runserver did not start"
-                time.sleep(0.2)
+    with runserver(env=env) as base:
         for path in [
             "/api/v1/claims/?page_size=1",
             "/api/schema/",
@@ -77,6 +57,3 @@ def test_make_run_serves_every_page_with_development_settings(django_db_setup):
         ]:
             with urllib.request.urlopen(f"{base}{path}", timeout=10) as response:
                 assert response.status == 200, path
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

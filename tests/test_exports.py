@@ -94,6 +94,7 @@ def test_csv_has_the_documented_flat_columns(api_client):
         assert row["quote"] == claim["anchor"]["exact"]
         assert (int(row["quote_start"]), int(row["quote_end"])) == (claim["anchor"]["start"], claim["anchor"]["end"])
         assert row["source"] == claim["source"]["slug"]
+        assert row["trend"] == (claim["trend"] or "")
         assert row["source_published_on"] == claim["source"]["published_on"]
         quantity = claim["quantity"]
         if quantity is None:
@@ -103,6 +104,7 @@ def test_csv_has_the_documented_flat_columns(api_client):
             for bound in ("lower", "upper"):
                 expected = quantity[bound]
                 assert (float(row[f"quantity_{bound}"]) if row[f"quantity_{bound}"] else None) == expected
+    assert "growing" in {row["trend"] for row in rows}  # the commentary's "over 100,000 and growing"
     text_of = {source.slug: source.text for source in Source.objects.all()}
     for row in rows:
         assert text_of[row["source"]][int(row["quote_start"]) : int(row["quote_end"])] == row["quote"]

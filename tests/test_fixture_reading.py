@@ -297,6 +297,15 @@ def test_the_source_stance_is_read_from_its_words(key, stance):
     assert Claim.objects.get(key=key).stance == stance
 
 
+def test_a_trend_is_recorded_only_where_the_text_says_the_state_itself_is_moving():
+    # "their numbers keep growing", "a marked increase in trade volume"; not Moscow's "expanding sphere
+    # of influence" in a forecast about Kazakhstan, nor the "expanding cooperation" behind a drones claim.
+    assert dict(Claim.objects.exclude(trend="").values_list("key", "trend")) == {
+        "commentary-0124-russia-100000-troops-around-ukraine": "growing",
+        "jb-turkey-russia-trade-increase": "growing",
+    }
+
+
 def test_the_statements_found_missing_are_recorded():
     for key in (
         "eggert-putin-minsk-never-fulfilled",

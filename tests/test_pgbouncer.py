@@ -14,6 +14,8 @@ import pytest
 from django.db import connection
 from psycopg import sql
 
+from scripts.database import SERVER_USER, run_as_server_user
+from tests.clusters import wait_until
 from tests.servers import ROOT, free_port
 
 pytestmark = pytest.mark.slow
@@ -29,6 +31,35 @@ def require_pgbouncer() -> None:
         if os.environ.get("CI"):
             pytest.fail(f"{message}; CI installs it")
         pytest.skip(message)
+
+
+@contextmanager
+def _running(directory: Path, url: str):
+    """PgBouncer on ``directory``'s pgbouncer.ini until the block ends, from when ``url`` accepts a connection;
+    the directory is removed afterwards."""
+    if os.geteuid() == 0:
+        shutil.chown(directory, SERVER_USER)  # PgBouncer refuses to run as root: it runs as the server's user
+    try:
+        run_as_server_user([PGBOUNCER, "-d", str(directory / "pgbouncer.ini")])
+        try:
+            wait_until(lambda: _accepts(url), timeout=15, interval=0.2, message="PgBouncer")
+        except AssertionError as error:  # its log says why, and goes with the directory
+            raise AssertionError(f"{error}:\n{(directory / 'pgbouncer.log').read_text()}") from None
+        yield
+    finally:
+        pid_file = directory / "pgbouncer.pid"
+        if pid_file.exists():
+            subprocess.run(["kill", pid_file.read_text().strip()], check=False)
+            time.sleep(0.5)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _accepts(url: str) -> bool:
+    try:
+        psycopg.connect(url, connect_timeout=2).close()
+    except psycopg.OperationalError:
+        return False
+    return True
 
 
 @contextmanager
@@ -57,28 +88,8 @@ logfile = {directory}/pgbouncer.log
 pidfile = {directory}/pgbouncer.pid
 """
     )
-    # PgBouncer refuses to run as root.
-    command = [PGBOUNCER, "-d", str(directory / "pgbouncer.ini")]
-    if os.geteuid() == 0:
-        shutil.chown(directory, "postgres")
-        command = ["runuser", "-u", "postgres", "--", *command]
-    subprocess.run(command, check=True, capture_output=True)
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                psycopg.connect(f"postgres://postgres@127.0.0.1:{port}/postgres", connect_timeout=2).close()
-                break
-            except psycopg.OperationalError:
-                assert time.monotonic() < deadline, (directory / "pgbouncer.log").read_text()
-                time.sleep(0.2)
+    with _running(directory, f"postgres://postgres@127.0.0.1:{port}/postgres"):
         yield port
-    finally:
-        pid = (directory / "pgbouncer.pid").read_text().strip() if (directory / "pgbouncer.pid").exists() else ""
-        if pid:
-            subprocess.run(["kill", pid], check=False)
-            time.sleep(0.5)
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 def test_the_api_tests_pass_through_pgbouncer_in_transaction_mode(db):
@@ -125,31 +136,12 @@ def test_the_compose_pgbouncer_configuration_pools_in_transaction_mode(db):
     config += f"unix_socket_dir =\nlogfile = {directory}/pgbouncer.log\npidfile = {directory}/pgbouncer.pid\n"
     (directory / "pgbouncer.ini").write_text(config)
     shutil.copy(ROOT / "docker" / "pgbouncer" / "userlist.txt", directory / "userlist.txt")
-    command = [PGBOUNCER, "-d", str(directory / "pgbouncer.ini")]
-    if os.geteuid() == 0:
-        shutil.chown(directory, "postgres")
-        command = ["runuser", "-u", "postgres", "--", *command]
-    started = subprocess.run(command, capture_output=True, text=True)
-    try:
-        assert started.returncode == 0, started.stderr
-        url = f"postgres://postgres:postgres@127.0.0.1:{port}/claims_api"
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with psycopg.connect(url, connect_timeout=2) as conn:
-                    assert conn.execute("SELECT count(*) FROM claims_claim").fetchone()[0] > 0
-                break
-            except psycopg.OperationalError:
-                assert time.monotonic() < deadline, (directory / "pgbouncer.log").read_text()
-                time.sleep(0.2)
+    url = f"postgres://postgres:postgres@127.0.0.1:{port}/claims_api"
+    with _running(directory, url):
+        with psycopg.connect(url, connect_timeout=2) as conn:
+            assert conn.execute("SELECT count(*) FROM claims_claim").fetchone()[0] > 0
         admin = f"postgres://postgres:postgres@127.0.0.1:{port}/pgbouncer"
         # The admin console speaks the simple query protocol only.
         with psycopg.connect(admin, autocommit=True, prepare_threshold=None) as conn:
             rows = conn.execute("SHOW POOLS").fetchall()
         assert any(row[0] == "claims_api" and row[-1] == "transaction" for row in rows), rows
-    finally:
-        pid_file = directory / "pgbouncer.pid"
-        if pid_file.exists():
-            subprocess.run(["kill", pid_file.read_text().strip()], check=False)
-            time.sleep(0.5)
-        shutil.rmtree(directory, ignore_errors=True)

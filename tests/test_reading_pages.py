@@ -114,6 +114,9 @@ def test_claim_page_reads_as_plain_words_with_the_passage_in_context(client):
     html = client.get(f"/claims/{claim.pk}/").content.decode()
     assert f"<h1>{claim.summary}</h1>" in html
     assert "“over 100,000”, that is at least 100,000 soldiers, no upper bound" in html
+    # "and their numbers keep growing", with the list of the claims said to be growing behind it.
+    assert '<dt>Which way</dt><dd><a href="/claims/?trend=growing">growing</a>, the source says</dd>' in html
+    assert claim.summary in client.get("/claims/", {"trend": "growing"}).content.decode()
     # The quote is marked inside the sentences around it, taken from the source's text.
     assert f"<mark>{claim.anchor.exact}</mark>" in html
     assert "While Putin’s intentions are guesswork, the facts are deeply troubling. <mark>" in html
@@ -247,7 +250,7 @@ def test_api_index_links_every_resource_the_schema_and_the_docs(client):
     body = client.get("/api/v1/").json()
     assert set(body["resources"]) == {
         "countries", "actors", "sources", "claims", "claim-relations", "claim-kinds", "claim-stances",
-        "comparisons", "tokens",
+        "comparisons", "tokens", "changes",
     }  # fmt: skip
     public = [url for name, url in body["resources"].items() if name != "tokens"]  # tokens need credentials
     for url in [*public, body["schema"], body["docs"], body["redoc"]]:

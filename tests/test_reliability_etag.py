@@ -8,25 +8,15 @@ import pytest
 from apps.actors.models import Actor
 from apps.claims.models import Claim
 from apps.sources.models import Source
+from tests.samples import SOURCE, claim_body
 
 pytestmark = pytest.mark.django_db
 
-SOURCE = "commentary-2022-01-24-russian-build-up"
 ERROR_KEYS = {"type", "title", "status", "detail", "instance", "code", "errors"}
 
 
 def _new_claim(client, **overrides) -> dict:
-    body = {
-        "source": SOURCE,
-        "kind": "arms_transfer",
-        "status": "completed",
-        "summary": "The United Kingdom sent anti-tank missiles to Ukraine.",
-        "subject": "united-kingdom",
-        "object": "ukraine",
-        "quote": "The United Kingdom sent anti-tank missiles",
-        **overrides,
-    }
-    response = client.post("/api/v1/claims/", body, format="json")
+    response = client.post("/api/v1/claims/", claim_body(**overrides), format="json")
     assert response.status_code == 201, response.json()
     return response
 

@@ -11,12 +11,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.clusters import wait_until
 from tests.servers import free_port, gunicorn_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,17 +89,6 @@ def _manage(database_url: str, *args: str) -> str:
     return result.stdout
 
 
-def _wait_for(predicate, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
 def _assert_unavailable(response):
     assert response.status_code == 503, (response.request.url, response.status_code, response.text[:300])
     assert response.headers["Content-Type"] == "application/problem+json"
@@ -156,7 +145,9 @@ def _outage_and_recovery(cluster, server, database_url) -> None:
     assert client.get("/healthz").status_code == 200  # alive: no reason to restart the process
 
     cluster.start()
-    _wait_for(lambda: client.get("/readyz").status_code == 200, 30, "readiness after the database returned")
+    wait_until(
+        lambda: client.get("/readyz").status_code == 200, timeout=30, message="readiness after the database returned"
+    )
     for _ in range(8):  # every worker has reconnected, with no restart
         assert client.get("/api/v1/countries/", params={"page_size": 2}).status_code == 200
         assert client.get("/api/v1/actors/", headers=curator).status_code == 200

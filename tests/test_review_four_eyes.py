@@ -15,11 +15,9 @@ from rest_framework.test import APIClient
 from apps.accounts.groups import REVIEWERS
 from apps.accounts.services import curator_create
 from apps.claims.models import Claim
+from tests.samples import QUOTE, SOURCE, claim_body
 
 pytestmark = pytest.mark.django_db
-
-SOURCE = "commentary-2022-01-24-russian-build-up"
-QUOTE = "The United Kingdom sent anti-tank missiles"
 
 
 def _client(user) -> APIClient:
@@ -29,17 +27,7 @@ def _client(user) -> APIClient:
 
 
 def _draft(client, **overrides) -> dict:
-    body = {
-        "source": SOURCE,
-        "kind": "arms_transfer",
-        "status": "completed",
-        "summary": "The United Kingdom sent anti-tank missiles to Ukraine.",
-        "subject": "united-kingdom",
-        "object": "ukraine",
-        "quote": QUOTE,
-        **overrides,
-    }
-    response = client.post("/api/v1/claims/", body, format="json")
+    response = client.post("/api/v1/claims/", claim_body(**overrides), format="json")
     assert response.status_code == 201, response.json()
     return response.json()
 

@@ -5,13 +5,11 @@ from django.db.models import F, Func, TextField, Value
 
 from apps.actors.models import Actor
 from apps.actors.services import actor_create, actor_update
-from apps.core.admin import HistoryAdmin
-
-ACTOR_FIELDS = [field.name for field in Actor._meta.concrete_fields if field.editable and not field.primary_key]
+from apps.core.admin import ServiceWritesAdmin
 
 
 @admin.register(Actor)
-class ActorAdmin(HistoryAdmin):
+class ActorAdmin(ServiceWritesAdmin):
     list_display = ("name", "kind", "country", "aliases_label", "wikidata_qid", "slug")
     list_select_related = ("country",)
     list_filter = ("kind",)
@@ -39,11 +37,8 @@ class ActorAdmin(HistoryAdmin):
             results = results | queryset.filter(pk__in=by_alias)
         return results, may_have_duplicates
 
-    def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in ACTOR_FIELDS if name in form.cleaned_data}
-        if change:
-            actor_update(actor=Actor.objects.get(pk=obj.pk), **fields)
-            return
-        actor = actor_create(**fields)
-        obj.pk = actor.pk
-        obj._state.adding = False
+    def service_create(self, fields):
+        return actor_create(**fields)
+
+    def service_update(self, actor, fields):
+        actor_update(actor=actor, **fields)

@@ -30,7 +30,7 @@ from apps.actors.models import Actor, ActorKind
 from apps.claims.kinds import ClaimStance
 from apps.claims.models import Claim, Confidence, QuoteAnchor, ReviewStatus
 from apps.claims.services import claim_check, claims_changed
-from apps.claims.validation import QUANTITY_PARTS, anchor_locate, client_field_name
+from apps.claims.validation import QUANTITY_FIELDS, QUANTITY_PARTS, anchor_locate, client_field_name
 from apps.core.validation import validation_messages
 from apps.countries.models import Country
 from apps.sources.models import PublicationPrecision, Source, SourceKind
@@ -58,6 +58,7 @@ _CLAIM_COLUMNS = [
     "quantity_qualifier",
     "quantity_unit",
     "quantity_text",
+    "trend",
     "valid_from",
     "valid_from_precision",
     "valid_to",
@@ -337,6 +338,7 @@ class _Importer:
             kind=data.get("kind") or "",
             status=data.get("status") or "",
             stance=data.get("stance") or ClaimStance.STATED,
+            trend=data.get("trend") or "",
             summary=_text(data, "summary", required=True),
             subject_id=subject and subject[0],
             object_id=obj and obj[0],
@@ -352,7 +354,7 @@ class _Importer:
             **{
                 model: (
                     _number(quantity.get(api), f"quantity.{api}")
-                    if api in ("value", "lower", "upper")
+                    if model in QUANTITY_FIELDS
                     else (quantity.get(api) or "")
                 )
                 for api, model in QUANTITY_PARTS.items()
@@ -395,6 +397,7 @@ class _Importer:
             claim.quantity_qualifier,
             claim.quantity_unit,
             claim.quantity_text,
+            claim.trend,
             claim.valid_from,
             claim.valid_from_precision,
             claim.valid_to,

@@ -112,6 +112,7 @@ CSV_COLUMNS = [
     CsvColumn("quantity_qualifier", "exact, approximately, more_than, …", _quantity("qualifier")),
     CsvColumn("quantity_unit", "What is counted or measured.", _quantity("unit")),
     CsvColumn("quantity_text", "The raw wording of the amount.", _quantity("text")),
+    CsvColumn("trend", "growing or shrinking, as the source says; empty when it does not say.", lambda d: d["trend"]),
     CsvColumn("valid_from", "When the claimed situation starts (ISO date).", lambda d: d["valid_from"]),
     CsvColumn("valid_from_precision", "year, month or day.", lambda d: d["valid_from_precision"]),
     CsvColumn("valid_to", "When it ends (ISO date); empty when open or a single date.", lambda d: d["valid_to"]),

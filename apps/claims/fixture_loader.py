@@ -14,7 +14,7 @@ from apps.actors.services import actor_create, actor_update
 from apps.claims.kinds import ClaimStance
 from apps.claims.models import Claim, ClaimRelation
 from apps.claims.services import claim_create, claim_relation_create, claim_update, claims_refresh_deferred
-from apps.claims.validation import client_field_name
+from apps.claims.validation import QUANTITY_FIELDS, QUANTITY_PARTS, client_field_name
 from apps.core.validation import validation_text
 from apps.countries.models import Country
 from apps.sources.models import Source
@@ -47,6 +47,7 @@ CLAIM_FIELDS = {
     "location",
     "countries",
     "quantity",
+    "trend",
     "valid_from",
     "valid_from_precision",
     "valid_to",
@@ -56,7 +57,6 @@ CLAIM_FIELDS = {
     "review_status",
     "notes",
 }
-QUANTITY_FIELDS = {"value", "lower", "upper", "qualifier", "unit", "text"}
 RELATION_FIELDS = {"from", "to", "type", "note"}
 
 
@@ -191,7 +191,7 @@ class _Loader:
 
     def claim_values(self, path: Path, entry: str, data: dict) -> dict:
         quantity = data.get("quantity") or {}
-        _check_fields(path, f"{entry} quantity", quantity, QUANTITY_FIELDS)
+        _check_fields(path, f"{entry} quantity", quantity, set(QUANTITY_PARTS))
         for name in ("valid_from", "valid_to"):
             if data.get(name) is not None and not isinstance(data[name], datetime.date):
                 raise FixtureError(path, entry, f"{name} must be a date written as YYYY-MM-DD")
@@ -204,12 +204,11 @@ class _Loader:
             "object": self.actor(path, entry, data.get("object")),
             "claimant": self.actor(path, entry, data.get("claimant")),
             "location": self.country(path, entry, data.get("location")),
-            "quantity_value": quantity.get("value"),
-            "quantity_lower": quantity.get("lower"),
-            "quantity_upper": quantity.get("upper"),
-            "quantity_qualifier": quantity.get("qualifier") or "",
-            "quantity_unit": quantity.get("unit") or "",
-            "quantity_text": str(quantity.get("text") or ""),
+            **{  # figures as written, words as text (blank when not given)
+                field: quantity.get(part) if field in QUANTITY_FIELDS else str(quantity.get(part) or "")
+                for part, field in QUANTITY_PARTS.items()
+            },
+            "trend": data.get("trend") or "",
             "valid_from": data.get("valid_from"),
             "valid_from_precision": data.get("valid_from_precision") or "",
             "valid_to": data.get("valid_to"),

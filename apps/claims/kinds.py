@@ -72,6 +72,13 @@ STANCE_DESCRIPTIONS: dict[str, str] = {
 }
 
 
+class ClaimTrend(models.TextChoices):
+    """Which way the source says the reported state is moving ("over 100,000 and growing")."""
+
+    GROWING = "growing", "Growing"
+    SHRINKING = "shrinking", "Shrinking"
+
+
 S = ClaimStatus
 
 

@@ -7,7 +7,7 @@ from django.db.models.functions import Greatest, Least, Length
 from simple_history.models import HistoricalRecords
 
 from apps.actors.models import Actor
-from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
+from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus, ClaimTrend
 from apps.claims.quantities import QuantityQualifier, QuantityUnit
 from apps.core.dates import DatePrecision
 from apps.countries.models import Country
@@ -50,6 +50,15 @@ class Claim(models.Model):
         default=ClaimStance.STATED,
         help_text="How the source puts it: as fact, on someone's word, as its own judgement, "
         "as a forecast, hedged or doubted.",
+    )
+    trend = models.CharField(
+        max_length=16,
+        choices=ClaimTrend.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Which way the source says the reported state is moving (growing or shrinking); "
+        "empty when it does not say.",
     )
     summary = models.TextField(help_text="One neutral sentence saying what is claimed.")
 
@@ -178,6 +187,8 @@ class Claim(models.Model):
             models.Index(fields=["stance"], name="claim_stance"),
             models.Index(fields=["quantity_unit", "quantity_lower", "quantity_upper"], name="claim_quantity"),
             models.Index(fields=["valid_from", "valid_to"], name="claim_valid_time"),
+            # updated_since, and pages ordered by updated_at (how a mirror catches up).
+            models.Index(fields=["updated_at", "id"], name="claim_updated", include=["review_status"]),
             GinIndex(fields=["search_vector"], name="claim_search"),
         ]
         constraints = [
@@ -348,3 +359,48 @@ class ClaimCountry(models.Model):
                 "country", F("reported_on").desc(nulls_last=True), F("claim").desc(), name="claim_country_newest"
             ),
         ]
+
+
+class PublicState(models.TextChoices):
+    """What anonymous readers last saw happen to a claim; empty while they have never seen it."""
+
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    DELETED = "deleted", "Deleted"
+
+
+class ChangeAction(models.TextChoices):
+    """What a change feed entry tells a reader to do with its copy of the claim."""
+
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    DELETED = "deleted", "Deleted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ClaimChange(models.Model):
+    """The change feed's entry for one claim: its latest change, kept as a tombstone once it is deleted.
+
+    Written by the database alone (migration 0013), while the transaction that changed the claim
+    commits, so that sequence numbers follow the order of commits: a reader never sees a number
+    while a smaller one may still appear. One entry per claim: a reader catching up gets each
+    claim once, at its latest change. The ``public_`` columns are what anonymous readers may
+    know: they move only while the claim is published, and when it stops being published.
+    """
+
+    claim_id = models.BigIntegerField(primary_key=True)
+    seq = models.BigIntegerField(unique=True, help_text="Position of the claim's latest change in the feed.")
+    first_seq = models.BigIntegerField(help_text="Position of the claim's creation.")
+    changed_at = models.DateTimeField(help_text="When the latest change was committed.")
+    deleted = models.BooleanField(default=False)
+    public_seq = models.BigIntegerField(null=True, unique=True)
+    public_since_seq = models.BigIntegerField(null=True, help_text="Position at which it was last published.")
+    public_changed_at = models.DateTimeField(null=True)
+    public_state = models.CharField(max_length=16, choices=PublicState.choices, blank=True)
+
+    class Meta:
+        # The feed is read, never written, by Django.
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"#{self.claim_id} at {self.seq}"

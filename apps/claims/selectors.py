@@ -5,10 +5,13 @@ permission see published claims only, and of a relation only what joins two clai
 they may see. The API, the admin, exports and feeds all read through these functions.
 """
 
+import datetime
+from dataclasses import dataclass
+
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import F, Prefetch, Q, QuerySet
 
-from apps.claims.models import Claim, ClaimCountry, ClaimRelation, ReviewStatus
+from apps.claims.models import ChangeAction, Claim, ClaimChange, ClaimCountry, ClaimRelation, PublicState, ReviewStatus
 from apps.claims.services import SEARCH_CONFIG
 
 
@@ -100,3 +103,69 @@ def claims_matching(queryset, words: str):
     if not words.strip():
         return queryset
     return queryset.filter(search_vector=SearchQuery(words, search_type="websearch", config=SEARCH_CONFIG))
+
+
+@dataclass(frozen=True)
+class Change:
+    seq: int
+    claim_id: int
+    action: str
+    at: datetime.datetime
+    type: str = "claim"
+
+
+def claim_changes(user, *, since: int, limit: int) -> list[Change]:
+    """The claims changed after position ``since`` of the change feed, as ``user`` may know of them, in commit
+    order, each once, at its latest change.
+
+    Whether a claim is ``created`` depends on ``since``: a reader at that position has never had it.
+    Anonymous readers only learn of claims while they are published, and of the change that ends
+    their publication (``withdrawn`` or ``deleted``); never of a draft.
+    """
+    if sees_drafts(user):
+        rows = (
+            ClaimChange.objects.filter(seq__gt=since)
+            .order_by("seq")
+            .values_list("seq", "claim_id", "first_seq", "deleted", "changed_at")[:limit]
+        )
+        return [
+            Change(seq, claim_id, _action(deleted=deleted, new=first_seq > since), at)
+            for seq, claim_id, first_seq, deleted, at in rows
+        ]
+    rows = (
+        ClaimChange.objects.filter(public_seq__gt=since)
+        .order_by("public_seq")
+        .values_list("public_seq", "claim_id", "public_since_seq", "public_state", "public_changed_at")[:limit]
+    )
+    return [
+        Change(
+            seq,
+            claim_id,
+            ChangeAction.WITHDRAWN
+            if state == PublicState.WITHDRAWN
+            else _action(deleted=state == PublicState.DELETED, new=published_at > since),
+            at,
+        )
+        for seq, claim_id, published_at, state, at in rows
+    ]
+
+
+def _action(*, deleted: bool, new: bool) -> str:
+    if deleted:
+        return ChangeAction.DELETED
+    return ChangeAction.CREATED if new else ChangeAction.UPDATED
+
+
+def changes_head(user) -> tuple[int, datetime.datetime | None]:
+    """The position of the latest change ``user`` may see in the feed, and when it was committed (0 and None
+    before any). A reader who has every claim as of now continues the feed from there."""
+    if sees_drafts(user):
+        head = ClaimChange.objects.order_by("-seq").values_list("seq", "changed_at").first()
+    else:
+        head = (
+            ClaimChange.objects.filter(public_seq__isnull=False)
+            .order_by("-public_seq")
+            .values_list("public_seq", "public_changed_at")
+            .first()
+        )
+    return head or (0, None)

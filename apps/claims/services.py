@@ -118,6 +118,23 @@ def _changes_content(
     return False
 
 
+def _review_state(
+    claim: Claim | None,
+    fields: dict,
+    *,
+    quote: str | None,
+    quote_start: int | None,
+    countries: Iterable[Country] | None,
+) -> tuple[str | None, bool]:
+    """What four-eyes review weighs about writing ``fields`` to ``claim``: its status before the write, and whether
+    the write changes what it says. A claim not yet stored has no status, and everything it says is new."""
+    if claim is None or claim.pk is None:
+        return None, True
+    return claim.review_status, _changes_content(
+        claim, fields, quote=quote, quote_start=quote_start, countries=countries
+    )
+
+
 def claim_write_review_check(
     *,
     claim: Claim | None,
@@ -130,11 +147,8 @@ def claim_write_review_check(
 ) -> None:
     """Raise ReviewRefused if claim_create (``claim`` None) or claim_update with these arguments would, without
     writing anything: for forms that show the refusal next to the field before saving."""
-    if claim is None:
-        draft, previous_status, edited = Claim(), None, True
-    else:
-        draft, previous_status = copy.copy(claim), claim.review_status
-        edited = _changes_content(claim, fields, quote=quote, quote_start=quote_start, countries=countries)
+    previous_status, edited = _review_state(claim, fields, quote=quote, quote_start=quote_start, countries=countries)
+    draft = Claim() if claim is None else copy.copy(claim)
     _apply(draft, fields)
     if edited:
         draft.last_edited_by = by
@@ -156,18 +170,33 @@ def claim_check(claim: Claim, *, validate_unique: bool = True) -> None:
     claim.full_clean(exclude=_CHECKED_BY_FOREIGN_KEYS, validate_unique=validate_unique, validate_constraints=False)
 
 
-def _save_claim(
-    claim: Claim,
+@transaction.atomic
+def claim_create(*, source: Source, countries: Iterable[Country] = (), **arguments) -> Claim:
+    """A new claim, written as claim_update writes a change (the same arguments, ``claim`` aside), under the same
+    rules and review."""
+    return claim_update(claim=Claim(source=source), countries=countries, **arguments)
+
+
+@transaction.atomic
+def claim_update(
     *,
-    quote: str | None,
-    quote_start: int | None,
-    countries: Iterable[Country] | None,
-    by,
-    previous_status: str | None,
-    edited: bool,
-    override_reason: str,
+    claim: Claim,
+    quote: str | None = None,
+    quote_start: int | None = None,
+    countries: Iterable[Country] | None = None,
+    by=None,
+    override_reason: str = "",
     change_reason: str = "",
+    **fields,
 ) -> Claim:
+    """Change a claim (or, from claim_create, store a new one). ``by`` is the user writing it (None for operators'
+    commands), checked by four-eyes review; a superuser's ``override_reason`` lets them decide on a claim they last
+    edited, and is recorded, as is ``change_reason`` (why the change was made) otherwise."""
+    if "source" in fields and fields["source"].pk != claim.source_id and quote is None and hasattr(claim, "anchor"):
+        # The old offsets mean nothing in another text: re-anchor the same passage there.
+        quote, quote_start = claim.anchor.exact, None
+    previous_status, edited = _review_state(claim, fields, quote=quote, quote_start=quote_start, countries=countries)
+    _apply(claim, fields)
     if edited and by is not None:
         claim.last_edited_by = by
     overridden = review_check(
@@ -185,67 +214,6 @@ def _save_claim(
         anchor_set(claim=claim, exact=quote, start=quote_start)
     claims_refresh_derived(claim_ids=[claim.pk])
     return claim
-
-
-@transaction.atomic
-def claim_create(
-    *,
-    source: Source,
-    quote: str | None = None,
-    quote_start: int | None = None,
-    countries: Iterable[Country] = (),
-    by=None,
-    override_reason: str = "",
-    **fields,
-) -> Claim:
-    """A new claim. ``by`` is the user writing it (None for operators' commands), checked by four-eyes review."""
-    claim = Claim(source=source)
-    _apply(claim, fields)
-    return _save_claim(
-        claim,
-        quote=quote,
-        quote_start=quote_start,
-        countries=countries,
-        by=by,
-        previous_status=None,
-        edited=True,
-        override_reason=override_reason,
-    )
-
-
-@transaction.atomic
-def claim_update(
-    *,
-    claim: Claim,
-    quote: str | None = None,
-    quote_start: int | None = None,
-    countries: Iterable[Country] | None = None,
-    by=None,
-    override_reason: str = "",
-    change_reason: str = "",
-    **fields,
-) -> Claim:
-    """Change a stored claim. ``by`` is the user writing it (None for operators' commands), checked by four-eyes
-    review; a superuser's ``override_reason`` lets them decide on a claim they last edited, and is recorded,
-    as is ``change_reason`` (why the change was made) otherwise."""
-    previous_status = claim.review_status
-    edited = _changes_content(claim, fields, quote=quote, quote_start=quote_start, countries=countries)
-    source_changed = "source" in fields and fields["source"].pk != claim.source_id
-    _apply(claim, fields)
-    if source_changed and quote is None and hasattr(claim, "anchor"):
-        # The old offsets mean nothing in another text: re-anchor the same passage there.
-        quote, quote_start = claim.anchor.exact, None
-    return _save_claim(
-        claim,
-        quote=quote,
-        quote_start=quote_start,
-        countries=countries,
-        by=by,
-        previous_status=previous_status,
-        edited=edited,
-        override_reason=override_reason,
-        change_reason=change_reason,
-    )
 
 
 def claim_delete(*, claim: Claim) -> None:

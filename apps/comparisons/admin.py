@@ -17,9 +17,8 @@ from django.utils.safestring import mark_safe
 
 from apps.claims.admin import ClaimAdmin, quantity_label
 from apps.claims.models import Claim, RelationType
-from apps.comparisons.api.serializers import proposition_label
 from apps.comparisons.charts import comparison_chart
-from apps.comparisons.models import Membership, Proposition
+from apps.comparisons.models import KEY_PARTS, KEY_RELATIONS, Membership, Proposition, proposition_label
 from apps.comparisons.selectors import comparison_build
 from apps.comparisons.services import (
     claim_move,
@@ -224,30 +223,14 @@ class PropositionAdmin(HistoryAdmin):
     list_display = ("id", "label", "claim_count", "document_count", "disputed")
     list_filter = ("disputed", "kind")
     search_fields = ("memberships__claim__summary",)
-    readonly_fields = (
-        "label",
-        "kind",
-        "subject",
-        "subject_country",
-        "object",
-        "object_country",
-        "location",
-        "unit",
-        "claim_count",
-        "document_count",
-        "disputed",
-    )
+    readonly_fields = ("label", "kind", *KEY_PARTS, "claim_count", "document_count", "disputed")
     fields = readonly_fields
     inlines = (MembershipInline,)
     actions = ("merge",)
     list_per_page = 50
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("subject", "subject_country", "object", "object_country", "location")
-        )
+        return super().get_queryset(request).select_related(*KEY_RELATIONS)
 
     def has_add_permission(self, request):
         return False  # propositions come from the grouping rule or a split

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django.utils.safestring import SafeString
 
 from apps.claims.models import Claim
-from apps.comparisons.api.serializers import proposition_label
+from apps.comparisons.models import proposition_label
 from apps.comparisons.selectors import Comparison
 from apps.core.charts import Interval, interval_chart
 

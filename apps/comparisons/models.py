@@ -54,6 +54,27 @@ class Proposition(models.Model):
         return f"#{self.pk} {self.get_kind_display()}"
 
 
+# The grouping key's parts: besides its kind, what a proposition is about.
+KEY_PARTS = ("subject", "subject_country", "object", "object_country", "location", "unit")
+# The rows a proposition's label names: select_related them to label many propositions without a query each.
+KEY_RELATIONS = tuple(part for part in KEY_PARTS if Proposition._meta.get_field(part).is_relation)
+
+
+def proposition_label(proposition: Proposition) -> str:
+    """'Troop deployment · RU · soldiers': the kind and whatever the grouping key names."""
+
+    def party(actor, country):
+        return country.name if country else (actor.name if actor else None)
+
+    parts = [
+        party(proposition.subject, proposition.subject_country),
+        f"→ {target}" if (target := party(proposition.object, proposition.object_country)) else None,
+        f"in {proposition.location.name}" if proposition.location else None,
+        proposition.get_unit_display().lower() if proposition.unit else None,
+    ]
+    return " · ".join([proposition.get_kind_display(), *filter(None, parts)])
+
+
 class Membership(models.Model):
     """Which proposition a claim belongs to. ``pinned`` memberships were set by a curator and survive recomputation."""
 

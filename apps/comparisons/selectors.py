@@ -5,11 +5,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, models
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 
 from apps.claims.models import Claim, ReviewStatus
 from apps.claims.selectors import visible_claims
-from apps.comparisons.models import Membership, Proposition
+from apps.comparisons.models import KEY_RELATIONS, Membership, Proposition
 from apps.comparisons.verdicts import ComparisonRule, Verdict, members_sql, pairs_sql
 from apps.sources.publication import DEFAULT_AS_OF_RULE, sources_published_by
 
@@ -41,10 +41,14 @@ class AsOf:
 class Comparison:
     proposition: Proposition
     claims: list[Claim]
+    # ``pairs_limit`` pairs (all when None) from ``pairs_offset`` on, of ``pairs_count``.
     pairs: list[dict]
     summary: dict
     spans: dict[int, tuple[datetime.date | None, datetime.date | None]]
     as_of: AsOf | None = None
+    pairs_count: int = 0
+    pairs_offset: int = 0
+    pairs_limit: int | None = None
 
 
 def compared_claims(user, *, as_of: AsOf | None = None):
@@ -56,13 +60,23 @@ def compared_claims(user, *, as_of: AsOf | None = None):
     return claims
 
 
+def claim_proposition(user, claim_id: int) -> Proposition | None:
+    """The proposition of a claim the user may see, with what it names, in one query; None when the claim
+    is not visible (or does not exist) or has not been grouped yet."""
+    membership = Membership.objects.filter(claim__in=visible_claims(user).filter(pk=claim_id).values("pk"))
+    # A subquery for the id, not a join: joined to the membership and the claim, the five lookups of the
+    # label gave PostgreSQL so many join orders to weigh that planning took ten times as long as with it.
+    return (
+        Proposition.objects.filter(pk=Subquery(membership.values("proposition_id")))
+        .select_related(*KEY_RELATIONS)
+        .first()
+    )
+
+
 def visible_proposition(user, pk) -> Proposition | None:
-    """The proposition, if it has at least one claim the user may see."""
-    proposition = Proposition.objects.filter(pk=pk).first()
-    if proposition is None:
-        return None
-    members = Membership.objects.filter(proposition=proposition, claim__in=visible_claims(user))
-    return proposition if members.exists() else None
+    """The proposition, with what it names, if it has at least one claim the user may see."""
+    members = Membership.objects.filter(proposition=OuterRef("pk"), claim__in=visible_claims(user))
+    return Proposition.objects.filter(Exists(members), pk=pk).select_related(*KEY_RELATIONS).first()
 
 
 def propositions_compared(user, *, as_of: AsOf | None = None):
@@ -79,7 +93,8 @@ def propositions_compared(user, *, as_of: AsOf | None = None):
     return Proposition.objects.filter(id__in=members.values("proposition_id"))
 
 
-def _summary(claims: list[Claim], pairs: list[dict]) -> dict:
+def _summary(claims: list[Claim], deciding: set[str]) -> dict:
+    """``deciding``: the verdicts that stand over every pair (empty: no pairs)."""
     figures = [
         (c.quantity_lower, c.quantity_upper)
         for c in claims
@@ -106,8 +121,7 @@ def _summary(claims: list[Claim], pairs: list[dict]) -> dict:
         reported["unit"] = unit
     if common is not None:
         common["unit"] = unit
-    deciding = {pair["decided_verdict"] for pair in pairs}
-    if not pairs:
+    if not deciding:
         agreement = Agreement.SINGLE_DOCUMENT
     elif Verdict.DISAGREES in deciding:
         agreement = Agreement.DISAGREE
@@ -125,6 +139,10 @@ def _summary(claims: list[Claim], pairs: list[dict]) -> dict:
     }
 
 
+def _decided_verdict(*, curated: str | None, computed: str) -> str:
+    return curated or computed
+
+
 def _pair(row: dict, by_id: dict[int, Claim]) -> dict:
     return {
         "claims": [by_id[row["a_id"]], by_id[row["b_id"]]],
@@ -133,21 +151,32 @@ def _pair(row: dict, by_id: dict[int, Claim]) -> dict:
         "rule_description": ComparisonRule(row["rule"]).label,
         "curated_verdict": row["curated_verdict"],
         "relations": row["relations"] or [],
-        "decided_verdict": row["curated_verdict"] or row["verdict"],
+        "decided_verdict": _decided_verdict(curated=row["curated_verdict"], computed=row["verdict"]),
         "decided_by": "curator" if row["curated_verdict"] else "rule",
     }
 
 
-def comparisons_build(*, propositions: list[Proposition], user, as_of: AsOf | None = None) -> list[Comparison]:
+def comparisons_build(
+    *,
+    propositions: list[Proposition],
+    user,
+    as_of: AsOf | None = None,
+    pairs_offset: int = 0,
+    pairs_limit: int | None = None,
+) -> list[Comparison]:
     """Each proposition's claims the user may see, every pair of them from different documents with its
-    computed and curated verdicts, and a summary. Three queries however many propositions and claims."""
+    computed and curated verdicts, and a summary. Three queries however many propositions and claims.
+
+    With ``pairs_limit``, each comparison keeps that many of its pairs from ``pairs_offset`` on (in the
+    order of their claims' reports); its summary still judges every pair."""
     if not propositions:
         return []
     claims = list(
         compared_claims(user, as_of=as_of)
         .filter(membership__proposition__in=propositions)
         .annotate(compared_in=F("membership__proposition_id"))
-        .select_related("source", "subject", "object", "claimant", "location")
+        # Only what a compared claim shows (ComparedClaimSerializer, the admin panel, the reading room).
+        .select_related("source", "subject")
         .defer("source__text", "source__metadata_notes", "search_vector")
         .order_by("reported_on", "id")
     )
@@ -163,33 +192,47 @@ def comparisons_build(*, propositions: list[Proposition], user, as_of: AsOf | No
         spans = {claim_id: (start, end) for claim_id, start, end in cursor.fetchall()}
         cursor.execute(_PAIRS, parameters)
         columns = [column.name for column in cursor.description]
-        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
     members: dict[int, list[Claim]] = defaultdict(list)
     for claim in claims:
         members[claim.compared_in].append(claim)
-    pairs: dict[int, list[dict]] = defaultdict(list)
+    # A proposition of hundreds of claims has tens of thousands of pairs: they stay tuples, and only
+    # the kept ones become the dicts of a response.
+    proposition_at, a_at, b_at, computed_at, curated_at = (
+        columns.index(name) for name in ("proposition_id", "a_id", "b_id", "verdict", "curated_verdict")
+    )
+    rows_of: dict[int, list[tuple]] = defaultdict(list)
     for row in rows:
-        pairs[row["proposition_id"]].append(_pair(row, by_id))
+        rows_of[row[proposition_at]].append(row)
     position = {claim.pk: index for index, claim in enumerate(claims)}
+    end = None if pairs_limit is None else pairs_offset + pairs_limit
     comparisons = []
     for proposition in propositions:
-        own = sorted(pairs[proposition.pk], key=lambda p: (position[p["claims"][0].pk], position[p["claims"][1].pk]))
+        own = sorted(rows_of[proposition.pk], key=lambda row: (position[row[a_at]], position[row[b_at]]))
         own_claims = members[proposition.pk]
+        deciding = {_decided_verdict(curated=row[curated_at], computed=row[computed_at]) for row in own}
         comparisons.append(
             Comparison(
                 proposition=proposition,
                 claims=own_claims,
-                pairs=own,
-                summary=_summary(own_claims, own),
+                pairs=[_pair(dict(zip(columns, row, strict=True)), by_id) for row in own[pairs_offset:end]],
+                summary=_summary(own_claims, deciding),
                 spans={c.pk: spans[c.pk] for c in own_claims if c.pk in spans},
                 as_of=as_of,
+                pairs_count=len(own),
+                pairs_offset=pairs_offset,
+                pairs_limit=pairs_limit,
             )
         )
     return comparisons
 
 
-def comparison_build(*, proposition: Proposition, user, as_of: AsOf | None = None) -> Comparison:
-    return comparisons_build(propositions=[proposition], user=user, as_of=as_of)[0]
+def comparison_build(
+    *, proposition: Proposition, user, as_of: AsOf | None = None, pairs_offset: int = 0, pairs_limit: int | None = None
+) -> Comparison:
+    return comparisons_build(
+        propositions=[proposition], user=user, as_of=as_of, pairs_offset=pairs_offset, pairs_limit=pairs_limit
+    )[0]
 
 
 def as_of_from(*, date: datetime.date | None, rule: str | None) -> AsOf | None:

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from apps.claims.models import Claim, ClaimRelation
 from apps.claims.services import claim_relation_create
 from apps.comparisons.grouping import CREATE_PROPOSITIONS_SQL, PLACE_CLAIMS_SQL, UNPIN_CHANGED_KIND_SQL
-from apps.comparisons.models import Membership, Proposition
+from apps.comparisons.models import KEY_PARTS, Membership, Proposition
 from apps.comparisons.verdicts import Verdict, pairs_sql
 
 _SCOPE = "(%(all)s OR m.proposition_id = ANY(%(propositions)s::bigint[]))"
@@ -189,7 +189,7 @@ def proposition_split(*, claims: Iterable[Claim], note: str = "") -> Proposition
         raise ValidationError({"claims": "Claims of different kinds cannot form one proposition."})
     # The new proposition says what the old one said; only a curator's decision separates them.
     old = Proposition.objects.filter(memberships__claim=claims[0]).first()
-    parts = ("subject_id", "subject_country_id", "object_id", "object_country_id", "location_id", "unit")
+    parts = [Proposition._meta.get_field(part).attname for part in KEY_PARTS]
     proposition = Proposition.objects.create(
         kind=claims[0].kind, **({part: getattr(old, part) for part in parts} if old else {})
     )

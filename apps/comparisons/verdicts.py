@@ -7,6 +7,9 @@ Each claim is reduced to its status, its figure and its time:
 - its **time** is its valid time, inclusive, a missing end open; a claim that gives no valid
   time is taken to describe the time it was reported, its source's publication date, or the
   whole month or year when the source is dated only to one. A claim with neither has no time.
+- its **report date** is its source's publication date as stored (``reported_on``: the first day
+  of the month or year for a source dated only to one), and its **trend** what the source says
+  of the state's direction ("over 100,000 and growing"), if anything.
 
 The first rule that applies gives the verdict (``ComparisonRule`` lists them in order):
 
@@ -20,8 +23,14 @@ The first rule that applies gives the verdict (``ComparisonRule`` lists them in 
 4. Without a figure on both sides, undetermined: the same kind of act by the same actors, but
    whether it is the same act is for a curator to say.
 5. Figures that overlap agree (a value exists that both allow), whatever their times.
-6. Figures that do not overlap disagree when the times overlap, changed over time when they
-   do not, and are undetermined when a time is missing.
+6. Figures that do not overlap changed over time, whatever their times, when one claim was
+   reported after the other, its figure lies in the direction a trend given by either claim
+   says (above the earlier one's for growing, below it for shrinking), and neither claim gives
+   the opposite trend. A build-up said to be growing and reported later with a larger figure has
+   grown; it does not contradict the smaller one. Claims reported on the same date, or a report
+   date missing, leave the order unknown and the rule unused.
+7. Other figures that do not overlap disagree when the times overlap, changed over time when
+   they do not, and are undetermined when a time is missing.
 
 A curated relation between the two claims wins (``CURATED_VERDICTS``): contradicts means
 disagrees, changed_over_time changed over time, corroborates agrees; same_event and
@@ -34,6 +43,7 @@ statements; the tests in tests/test_comparison_rules.py cover each rule and edge
 
 from django.db import models
 
+from apps.claims.kinds import ClaimTrend
 from apps.sources.publication import published_until_sql
 
 
@@ -72,6 +82,11 @@ class ComparisonRule(models.TextChoices):
         "Same status but no figure on both sides: whether they describe the same act is for a curator to say.",
     )
     FIGURES_OVERLAP = "figures_overlap", "The figures' bounds overlap: a value exists that both allow."
+    FIGURES_DIFFER_STATE_GROWING = (
+        "figures_differ_state_growing",
+        "No value fits both figures, and the later report's figure lies the way a claim says the state was moving "
+        "(higher when growing, lower when shrinking).",
+    )
     FIGURES_DIFFER_OVERLAPPING_TIMES = (
         "figures_differ_overlapping_times",
         "No value fits both figures, and their times overlap.",
@@ -94,6 +109,7 @@ RULE_VERDICTS: dict[ComparisonRule, Verdict] = {
     ComparisonRule.STATUSES_DIFFER: Verdict.UNDETERMINED,
     ComparisonRule.FIGURES_MISSING: Verdict.UNDETERMINED,
     ComparisonRule.FIGURES_OVERLAP: Verdict.AGREES,
+    ComparisonRule.FIGURES_DIFFER_STATE_GROWING: Verdict.CHANGED_OVER_TIME,
     ComparisonRule.FIGURES_DIFFER_OVERLAPPING_TIMES: Verdict.DISAGREES,
     ComparisonRule.FIGURES_DIFFER_DIFFERENT_TIMES: Verdict.CHANGED_OVER_TIME,
     ComparisonRule.FIGURES_DIFFER_TIME_UNKNOWN: Verdict.UNDETERMINED,
@@ -124,6 +140,8 @@ CURATED_VERDICTS: dict[str, Verdict] = {
 
 PREDICTED_STATUS = "predicted"
 PREDICTION_STANCE = "prediction"
+GROWING = ClaimTrend.GROWING.value
+SHRINKING = ClaimTrend.SHRINKING.value
 
 
 def _literal(text: str) -> str:
@@ -143,6 +161,20 @@ def _by_time(a: str, b: str, *, overlapping: ComparisonRule, different: Comparis
         f"CASE WHEN {a}.span IS NULL OR {b}.span IS NULL THEN {_literal(unknown)} "
         f"WHEN {a}.span && {b}.span THEN {_literal(overlapping)} "
         f"ELSE {_literal(different)} END"
+    )
+
+
+def _moved_as_said_sql(earlier: str, later: str) -> str:
+    """SQL: ``later`` was reported after ``earlier`` and their disjoint figures lie the way a trend says."""
+
+    def said(trend: str, opposite: str) -> str:
+        trends = f"ARRAY[{earlier}.trend, {later}.trend]"
+        return f"({_literal(trend)} = ANY({trends}) AND NOT {_literal(opposite)} = ANY({trends}))"
+
+    return (
+        f"({earlier}.reported_on < {later}.reported_on AND ("
+        f"({earlier}.figure << {later}.figure AND {said(GROWING, SHRINKING)}) OR "
+        f"({earlier}.figure >> {later}.figure AND {said(SHRINKING, GROWING)})))"
     )
 
 
@@ -167,6 +199,7 @@ def rule_sql(a: str, b: str) -> str:
         different=r.FIGURES_DIFFER_DIFFERENT_TIMES,
         unknown=r.FIGURES_DIFFER_TIME_UNKNOWN,
     )
+    moved_as_said = f"{_moved_as_said_sql(a, b)} OR {_moved_as_said_sql(b, a)}"
     return (
         "CASE "
         f"WHEN {_opposed_sql(a, b)} THEN {opposed} "
@@ -174,6 +207,7 @@ def rule_sql(a: str, b: str) -> str:
         f"WHEN {a}.status <> {b}.status THEN {_literal(r.STATUSES_DIFFER)} "
         f"WHEN {a}.figure IS NULL OR {b}.figure IS NULL THEN {_literal(r.FIGURES_MISSING)} "
         f"WHEN {a}.figure && {b}.figure THEN {_literal(r.FIGURES_OVERLAP)} "
+        f"WHEN {moved_as_said} THEN {_literal(r.FIGURES_DIFFER_STATE_GROWING)} "
         f"ELSE {figures_differ} END"
     )
 
@@ -198,7 +232,7 @@ def members_sql() -> str:
     what the rules compare: the published ones when %(published)s, else those in %(claim_ids)s."""
     reported_until = published_until_sql(published_on="s.published_on", precision="s.published_precision")
     return f"""
-SELECT m.claim_id, m.proposition_id, c.source_id, c.status, c.stance,
+SELECT m.claim_id, m.proposition_id, c.source_id, c.status, c.stance, c.trend, s.published_on AS reported_on,
     CASE WHEN c.quantity_lower IS NULL AND c.quantity_upper IS NULL THEN NULL
          ELSE numrange(c.quantity_lower::numeric, c.quantity_upper::numeric, '[]') END AS figure,
     CASE WHEN c.valid_from IS NOT NULL OR c.valid_to IS NOT NULL THEN daterange(c.valid_from, c.valid_to, '[]')

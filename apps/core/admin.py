@@ -1,4 +1,4 @@
-"""Admin machinery shared by the curation admins: read-only history and its "recent changes" panel.
+"""Admin machinery shared by the curation admins: saves through the services, read-only history, "recent changes".
 
 Every change to a claim, anchor, relation, source or actor is recorded by
 django-simple-history with the user of the request (admin session or API token).
@@ -165,6 +165,36 @@ class HistoryAdmin(SimpleHistoryAdmin):
             ],
         }
         return TemplateResponse(request, "admin/curation/deleted_list.html", context)
+
+
+def adopt_saved(obj, saved) -> None:
+    """Make the admin's form instance ``obj`` the row a service saved as ``saved``: the admin goes on with it
+    (inlines, log entry, redirect) after ``save_model``."""
+    obj.pk = saved.pk
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+class ServiceWritesAdmin(HistoryAdmin):
+    """A model admin whose saves go through the app's services, so the admin's writes meet the same rules as
+    the API's. Subclasses say how to create and how to update, given the model's editable fields as the
+    form cleaned them."""
+
+    def service_create(self, fields: dict):
+        raise NotImplementedError
+
+    def service_update(self, obj, fields: dict) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        editable = [
+            field.name for field in self.model._meta.concrete_fields if field.editable and not field.primary_key
+        ]
+        fields = {name: form.cleaned_data[name] for name in editable if name in form.cleaned_data}
+        if change:
+            self.service_update(self.model.objects.get(pk=obj.pk), fields)
+        else:
+            adopt_saved(obj, self.service_create(fields))
 
 
 def _pk_value(record):

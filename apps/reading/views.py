@@ -25,11 +25,16 @@ from apps.claims.api.views import ClaimViewSet
 from apps.claims.kinds import STANCE_DESCRIPTIONS, ClaimKind
 from apps.claims.models import Claim, ClaimCountry, QuoteAnchor, RelationType
 from apps.claims.selectors import visible_claims, visible_relations
-from apps.comparisons.api.serializers import proposition_label
 from apps.comparisons.api.views import ComparisonResponseMixin, ComparisonViewSet
 from apps.comparisons.charts import charted_claims, comparison_chart
-from apps.comparisons.models import Membership
-from apps.comparisons.selectors import Agreement, Comparison, comparisons_build, propositions_compared
+from apps.comparisons.models import KEY_RELATIONS, Membership, proposition_label
+from apps.comparisons.selectors import (
+    Agreement,
+    Comparison,
+    claim_proposition,
+    comparisons_build,
+    propositions_compared,
+)
 from apps.comparisons.verdicts import Verdict
 from apps.core.api.caching import CachedReadsMixin
 from apps.core.api.pagination import KeysetPagination
@@ -377,13 +382,6 @@ def _highlighted_pieces(text: str, claims) -> list[dict]:
 TOPIC_CLAIMS_DRAWN = 60
 # Verdicts a reader is shown pair by pair: where documents part ways.
 DIFFERING_VERDICTS = (Verdict.DISAGREES, Verdict.CHANGED_OVER_TIME)
-PROPOSITION_RELATED = (
-    "subject",
-    "subject_country",
-    "object",
-    "object_country",
-    "location",
-)
 
 
 def _topic(comparison: Comparison) -> dict:
@@ -439,19 +437,15 @@ def _topics(propositions, *, as_of=None) -> list[dict]:
 
 def _claim_topic(claim) -> dict | None:
     """The comparison the claim belongs to, when claims of another document share it."""
-    membership = (
-        Membership.objects.select_related(*(f"proposition__{name}" for name in PROPOSITION_RELATED))
-        .filter(claim=claim)
-        .first()
-    )
-    if membership is None:
+    proposition = claim_proposition(None, claim.pk)
+    if proposition is None:
         return None
-    (topic,) = _topics([membership.proposition])
+    (topic,) = _topics([proposition])
     return topic if topic["documents"] > 1 else None
 
 
 def _compared_propositions():
-    return propositions_compared(None).select_related(*PROPOSITION_RELATED)
+    return propositions_compared(None).select_related(*KEY_RELATIONS)
 
 
 TOPIC_FORM_FIELDS = ("kind", "country", "disputed")

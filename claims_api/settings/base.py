@@ -268,6 +268,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "apps.claims.models.ReviewStatus",
         "ConfidenceEnum": "apps.claims.models.Confidence",
         "RelationTypeEnum": "apps.claims.models.RelationType",
+        "ChangeActionEnum": "apps.claims.models.ChangeAction",
         "QuantityQualifierEnum": "apps.claims.quantities.QuantityQualifier",
         "QuantityUnitEnum": "apps.claims.quantities.QuantityUnit",
         "DatePrecisionEnum": "apps.core.dates.DatePrecision",
@@ -302,7 +303,7 @@ CORS_URLS_REGEX = r"^/api/"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_HEADERS = ["accept", "if-none-match", "if-modified-since"]
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "RateLimit", "RateLimit-Policy", "Retry-After"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "RateLimit", "RateLimit-Policy", "Retry-After", "Changes-Since"]
 CORS_PREFLIGHT_MAX_AGE = 86400
 
 LOGGING = {

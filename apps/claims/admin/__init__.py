@@ -30,7 +30,7 @@ from apps.claims.services import (
     claim_review_status_set,
     claim_update,
 )
-from apps.core.admin import CappedCountPaginator, HistoryAdmin, autocomplete_filter_media
+from apps.core.admin import CappedCountPaginator, HistoryAdmin, adopt_saved, autocomplete_filter_media
 from apps.core.validation import validation_text
 from apps.sources.admin import SourceAdmin
 from apps.sources.models import Source
@@ -47,7 +47,7 @@ def _number(value: float) -> str:
 
 
 def quantity_label(claim: Claim) -> str:
-    """'≥ 100,000 soldiers (“over 100,000”)': the bounds, the unit and the wording."""
+    """'≥ 100,000 soldiers (“over 100,000”), growing': the bounds, the unit, the wording and the trend."""
     if not claim.has_quantity:
         return "—"
     lower, upper = claim.quantity_lower, claim.quantity_upper
@@ -61,7 +61,8 @@ def quantity_label(claim: Claim) -> str:
         bounds = _number(claim.quantity_value)
     unit = claim.get_quantity_unit_display().lower() if claim.quantity_unit else ""
     wording = f" (“{claim.quantity_text}”)" if claim.quantity_text else ""
-    return f"{bounds} {unit}".strip() + wording
+    trend = f", {claim.get_trend_display().lower()}" if claim.trend else ""
+    return f"{bounds} {unit}".strip() + wording + trend
 
 
 def _field_label(name: str) -> str:
@@ -113,6 +114,7 @@ class ClaimAdmin(HistoryAdmin):
         "confidence",
         "status",
         "stance",
+        "trend",
     )
     date_hierarchy = "reported_on"
     # Searched with the API's full-text search (get_search_results), not with icontains.
@@ -175,10 +177,12 @@ class ClaimAdmin(HistoryAdmin):
                         ("quantity_value", "quantity_qualifier", "quantity_unit"),
                         ("quantity_lower", "quantity_upper"),
                         "quantity_text",
+                        "trend",
                     ],
                     "classes": ["quantity"],
                     "description": "Give the figure and its qualifier; the bounds follow from them unless you set them "
-                    "(vague words such as “tens of thousands” in the wording get a range).",
+                    "(vague words such as “tens of thousands” in the wording get a range). Set the trend when the "
+                    "source says the state is growing or shrinking (“over 100,000 and growing”).",
                 },
             ),
             (
@@ -283,11 +287,7 @@ class ClaimAdmin(HistoryAdmin):
         if change:
             claim_update(claim=Claim.objects.select_related("anchor").get(pk=obj.pk), **arguments)
             return
-        claim = claim_create(**arguments)
-        # The admin goes on with the form's instance (inlines, log entry, redirect): make it the saved row.
-        obj.pk = claim.pk
-        obj._state.adding = False
-        obj._state.db = claim._state.db
+        adopt_saved(obj, claim_create(**arguments))
 
     def save_related(self, request, form, formsets, change):
         # The service has set the countries and refreshed the derived data; only the relations are left.
@@ -409,8 +409,7 @@ class ClaimRelationAdmin(HistoryAdmin):
         relation = claim_relation_create(
             from_claim=obj.from_claim, to_claim=obj.to_claim, type=obj.type, note=obj.note, created_by=request.user
         )
-        obj.pk = relation.pk
-        obj._state.adding = False
+        adopt_saved(obj, relation)
 
 
 # The source page shows the claims app's reader: the text with every quoted passage marked.

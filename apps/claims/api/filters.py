@@ -3,7 +3,7 @@ from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter
 
 from apps.actors.models import Actor
-from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
+from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus, ClaimTrend
 from apps.claims.models import Claim, ClaimRelation, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityUnit
 from apps.claims.selectors import claims_involving, claims_matching, visible_relations
@@ -12,6 +12,7 @@ from apps.core.api.filtering import (
     MultipleValueChoiceFilter,
     RequestedFilterSet,
     SlugMultipleFilter,
+    TimestampFilter,
     any_of,
 )
 from apps.sources.models import Source
@@ -46,6 +47,10 @@ class ClaimFilterSet(RequestedFilterSet):
     stance = MultipleValueChoiceFilter(
         choices=ClaimStance.choices,
         help_text="How the source puts it, see /claim-stances/ (stated, attributed, assessment…)." + MULTI,
+    )
+    trend = MultipleValueChoiceFilter(
+        choices=ClaimTrend.choices,
+        help_text="Claims whose source says the reported state is growing or shrinking." + MULTI,
     )
     review_status = MultipleValueChoiceFilter(
         choices=ReviewStatus.choices,
@@ -102,6 +107,15 @@ class ClaimFilterSet(RequestedFilterSet):
         method="filter_disputed",
         help_text="true: claims that a published claim of another document disagrees with (a curated "
         "contradiction, or a computed disagreement no curated relation overrules); false: the others.",
+    )
+    updated_since = TimestampFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Claims whose representation changed at or after this RFC 3339 timestamp (e.g. "
+        "2022-01-24T09:30:00Z): their own fields, or what they show of their source, actors, countries, quote "
+        "and relations. With ordering=updated_at, pages follow the order of change, so a claim changed while "
+        "a client pages comes again later rather than being missed. Deletions and withdrawals are not claims "
+        "any more: follow /api/v1/changes/ for them.",
     )
     as_of = django_filters.DateFilter(method="filter_as_of", help_text=AS_OF_HELP)
     as_of_rule = django_filters.ChoiceFilter(

@@ -1,10 +1,19 @@
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from apps.actors.api.serializers import ActorBriefSerializer
 from apps.actors.models import Actor
-from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
-from apps.claims.models import Claim, ClaimRelation, Confidence, QuoteAnchor, RelationType, ReviewStatus
+from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus, ClaimTrend
+from apps.claims.models import (
+    ChangeAction,
+    Claim,
+    ClaimRelation,
+    Confidence,
+    QuoteAnchor,
+    RelationType,
+    ReviewStatus,
+)
 from apps.claims.quantities import QuantityQualifier, QuantityUnit
 from apps.claims.review import REASON_MAX_LENGTH
 from apps.claims.validation import QUANTITY_FIELDS, QUANTITY_PARTS
@@ -84,6 +93,10 @@ class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         "subject's and object's countries. The country filter finds the claim by exactly these.",
     )
     quantity = QuantitySerializer(source="*", allow_null=True)
+    trend = OptionalChoiceField(
+        choices=ClaimTrend.choices,
+        help_text="Which way the source says the reported state is moving; null when it does not say.",
+    )
     valid_from_precision = OptionalChoiceField(choices=DatePrecision.choices)
     valid_to_precision = OptionalChoiceField(choices=DatePrecision.choices)
     anchor = QuoteAnchorSerializer(
@@ -109,6 +122,7 @@ class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
             "location",
             "countries",
             "quantity",
+            "trend",
             "valid_from",
             "valid_from_precision",
             "valid_to",
@@ -213,6 +227,12 @@ class ClaimWriteSerializer(serializers.Serializer):
     quantity = QuantitySerializer(
         allow_null=True, required=False, help_text="The amount claimed, if any: a figure or bounds, and a unit."
     )
+    trend = OptionalChoiceField(
+        choices=ClaimTrend.choices,
+        help_text="Which way the source says the reported state is moving, as in 'over 100,000 and growing': "
+        "growing or shrinking; null (or omitted on a new claim) when it does not say. A later figure in the "
+        "direction said is a change over time, not a disagreement (see the comparison rules).",
+    )
     valid_from = PreciseDateField(
         precision_field="valid_from_precision",
         allow_null=True,
@@ -272,7 +292,7 @@ class ClaimWriteSerializer(serializers.Serializer):
             quantity = data.pop("quantity") or {}
             for name in QUANTITY_PARTS.values():  # figures absent are None, words absent are ""
                 data[name] = quantity.get(name, None if name in QUANTITY_FIELDS else "")
-        for name in ("valid_from_precision", "valid_to_precision"):
+        for name in ("trend", "valid_from_precision", "valid_to_precision"):
             if name in data and data[name] is None:
                 data[name] = ""
         return data
@@ -351,3 +371,35 @@ class ClaimStanceSerializer(serializers.Serializer):
     id = serializers.ChoiceField(choices=ClaimStance.choices, help_text="The identifier used in claims and filters.")
     label = serializers.CharField()
     description = serializers.CharField()
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One entry of the change feed: a claim, and what to do with a copy of it."""
+
+    seq = serializers.IntegerField(help_text="Position in the feed: commit order, increasing, with gaps.")
+    type = serializers.ChoiceField(choices=[("claim", "claim")], help_text="What changed; claims for now.")
+    id = serializers.IntegerField(source="claim_id", help_text="The claim's id.")
+    action = serializers.ChoiceField(
+        choices=ChangeAction.choices,
+        help_text="created: new to a reader at `since`; updated: fetch it again; deleted: gone for good; "
+        "withdrawn (anonymous readers): no longer published, drop your copy.",
+    )
+    time = serializers.DateTimeField(source="at", help_text="When the change was committed.")
+    url = serializers.SerializerMethodField(help_text="The claim in the API; null once deleted or withdrawn.")
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_url(self, change):
+        if change.action in (ChangeAction.DELETED, ChangeAction.WITHDRAWN):
+            return None
+        return reverse("api:claim-detail", kwargs={"pk": change.claim_id}, request=self.context.get("request"))
+
+
+# The feed's list answers one page object, not a list of them.
+@extend_schema_serializer(many=False)
+class ChangePageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page; null once you are up to date.")
+    last_seq = serializers.IntegerField(
+        help_text="Where to continue from: the position of the last entry here (the `since` sent, when there is "
+        "none). Keep it and ask for since=last_seq later."
+    )
+    results = ChangeSerializer(many=True)

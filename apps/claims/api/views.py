@@ -8,10 +8,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from apps.claims import exports
 from apps.claims.api.filters import AS_OF_RESPONSE_HEADER, ClaimFilterSet, ClaimRelationFilterSet
 from apps.claims.api.serializers import (
+    ChangePageSerializer,
+    ChangeSerializer,
     ClaimCreateSerializer,
     ClaimHistoryEntrySerializer,
     ClaimKindSerializer,
@@ -23,7 +26,15 @@ from apps.claims.api.serializers import (
 )
 from apps.claims.history import claim_history
 from apps.claims.kinds import KIND_RULES, STANCE_DESCRIPTIONS, ClaimKind, ClaimStance
-from apps.claims.selectors import claims_for_reading, claims_in_order, sees_drafts, visible_claims, visible_relations
+from apps.claims.selectors import (
+    changes_head,
+    claim_changes,
+    claims_for_reading,
+    claims_in_order,
+    sees_drafts,
+    visible_claims,
+    visible_relations,
+)
 from apps.claims.services import (
     claim_create,
     claim_delete,
@@ -33,10 +44,12 @@ from apps.claims.services import (
 )
 from apps.claims.validation import client_field_name
 from apps.core.api import sparse
+from apps.core.api.caching import CachedReadsMixin, last_modified
+from apps.core.api.errors import QueryParameterError
 from apps.core.api.negotiation import FixedFormatNegotiation
 from apps.core.api.pagination import SinglePage
 from apps.core.api.query_parameters import KnownQueryParametersMixin
-from apps.core.api.schema import ErrorSerializer
+from apps.core.api.schema import IF_MODIFIED_SINCE, LAST_MODIFIED, ErrorSerializer
 from apps.core.api.sparse import fields_parameter, requested_fields
 from apps.core.api.viewsets import ServiceModelViewSet
 from apps.core.validation import validation_messages
@@ -69,7 +82,21 @@ and `count` are not taken: like any other parameter the list does not know, they
   source (reached through `@reverse` `oa:hasBody`) with a `TextQuoteSelector` (exact, prefix, suffix) and a
   `TextPositionSelector` (start, end: offsets in the source's stored text). The context is inline.
 
-The file is read from one snapshot of the database, however long it takes to download."""
+The file is read from one snapshot of the database, however long it takes to download. Its `Changes-Since`
+header is the change feed's position when it began: follow `GET /api/v1/changes/?since=<it>` to keep a copy
+current (changes just after that position may already be in the file; applying them again is harmless)."""
+)
+
+CHANGES_SINCE_HEADER = OpenApiParameter(
+    "Changes-Since",
+    int,
+    OpenApiParameter.HEADER,
+    response=True,
+    description="The change feed's position when the file began: continue with /api/v1/changes/?since=<it>.",
+)
+CATCHING_UP = (
+    " To keep a copy current, follow /api/v1/changes/; or ask for updated_since=<the newest updated_at you "
+    "hold>&ordering=updated_at, which pages in the order claims changed."
 )
 
 
@@ -89,13 +116,14 @@ NEW_CLAIM_IS_A_DRAFT = (
     list=extend_schema(
         summary="List claims",
         description="Claims with their actors, countries, source, quote anchor and relations, newest source first. "
-        "Anonymous clients see published claims only.",
-        parameters=[fields_parameter(ClaimSerializer), AS_OF_RESPONSE_HEADER],
+        "Anonymous clients see published claims only. Last-Modified is the time of the latest change to any claim "
+        "the client may see (including deletions and withdrawals)." + CATCHING_UP,
+        parameters=[fields_parameter(ClaimSerializer), AS_OF_RESPONSE_HEADER, LAST_MODIFIED, IF_MODIFIED_SINCE],
     ),
     retrieve=extend_schema(
         summary="Get a claim",
-        description="One claim with the exact passage behind it.",
-        parameters=[fields_parameter(ClaimSerializer)],
+        description="One claim with the exact passage behind it. Last-Modified is its updated_at.",
+        parameters=[fields_parameter(ClaimSerializer), LAST_MODIFIED, IF_MODIFIED_SINCE],
     ),
     create=extend_schema(
         summary="Create a claim",
@@ -155,6 +183,17 @@ class ClaimViewSet(ServiceModelViewSet):
         response = self.paginator.get_paginated_response(self.get_serializer(page, many=True).data)
         for name, value in as_of_headers(request.query_params).items():
             response[name] = value
+        # Every change to a claim the reader may see, a deletion too, moves the feed's head: no page changed later.
+        _, changed_at = changes_head(request.user)
+        if (date := last_modified(changed_at)) is not None:
+            response["Last-Modified"] = date
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        claim = self.get_object()
+        response = self._with_etag(self.get_serializer(claim).data)
+        if (date := last_modified(claim.updated_at)) is not None:
+            response["Last-Modified"] = date
         return response
 
     @extend_schema(
@@ -163,13 +202,14 @@ class ClaimViewSet(ServiceModelViewSet):
         description=EXPORT_DESCRIPTION,
         filters=True,
         parameters=[
+            CHANGES_SINCE_HEADER,
             OpenApiParameter(
                 "export_format",
                 str,
                 OpenApiParameter.PATH,
                 enum=["csv", "ndjson", "jsonld"],
                 description="The file format, as the path's extension.",
-            )
+            ),
         ],
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV, one row per claim."),
@@ -187,6 +227,8 @@ class ClaimViewSet(ServiceModelViewSet):
     def export(self, request, export_format: str):
         """Routed by ``export_view`` (claims_api/urls.py): a file name, ``export.csv``, takes no trailing slash."""
         ids = self.filter_queryset(visible_claims(request.user)).values_list("pk", flat=True)
+        # Read before the file's snapshot begins, so the file holds every change up to it.
+        position, _ = changes_head(request.user)
         content_type, body = {
             "ndjson": (exports.NDJSON_CONTENT_TYPE, self._export_ndjson),
             "csv": (exports.CSV_CONTENT_TYPE, self._export_csv),
@@ -195,7 +237,10 @@ class ClaimViewSet(ServiceModelViewSet):
         return StreamingHttpResponse(
             body(ids),
             content_type=content_type,
-            headers={"Content-Disposition": f'attachment; filename="claims.{export_format}"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="claims.{export_format}"',
+                "Changes-Since": str(position),
+            },
         )
 
     @classmethod
@@ -370,3 +415,71 @@ class ClaimStanceViewSet(KnownQueryParametersMixin, viewsets.ViewSet):
             for stance in ClaimStance
         ]
         return self.pagination_class().get_paginated_response(ClaimStanceSerializer(rows, many=True).data)
+
+
+CHANGES_DESCRIPTION = """Every change to the claims you may see, in the order it was committed: follow it to keep a
+copy (an export, a dump, or pages of the list) exactly current. Each claim appears once, at its latest change,
+so a reader catching up fetches each changed claim once.
+
+Start from the `Changes-Since` header of an export (or since=0 for every claim there is), then ask again with
+since=`last_seq` until `next` is null, and later from `last_seq` again. For each entry: `created` and
+`updated`, GET its `url` and keep it; `deleted` and `withdrawn`, drop your copy. Positions only grow and a
+position is never filled in later, so nothing is missed between two requests.
+
+Anonymous readers see published claims only: a claim enters their feed when it is published, and leaves it
+with `withdrawn` (unpublished) or `deleted`; they never hear of drafts. Deleted and withdrawn claims are kept
+as tombstones."""
+
+
+def _bounded_int(request, name: str, *, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise QueryParameterError({name: [f"Must be a whole number from {low} to {high}."]})
+    return int(raw)
+
+
+@extend_schema(tags=["changes"])
+class ClaimChangeViewSet(KnownQueryParametersMixin, CachedReadsMixin, viewsets.GenericViewSet):
+    """The change feed of claims (apps.claims.selectors.claim_changes)."""
+
+    permission_classes = [AllowAny]
+    pagination_class = None
+    filter_backends = []
+    query_parameters = ("since", "page_size")
+    serializer_class = ChangeSerializer
+    page_size = 500
+    max_page_size = 5000
+
+    @extend_schema(
+        operation_id="changes_list",
+        summary="Follow changes to claims",
+        description=CHANGES_DESCRIPTION,
+        parameters=[
+            OpenApiParameter(
+                "since",
+                int,
+                description="The position you hold (last_seq of your previous request, or an export's "
+                "Changes-Since); 0 or absent for everything.",
+            ),
+            OpenApiParameter(
+                "page_size", int, description=f"Entries per page, 1 to {max_page_size} (default {page_size})."
+            ),
+        ],
+        responses=ChangePageSerializer,
+    )
+    def list(self, request):
+        since = _bounded_int(request, "since", default=0, low=0, high=2**63 - 1)
+        size = _bounded_int(request, "page_size", default=self.page_size, low=1, high=self.max_page_size)
+        changes = claim_changes(request.user, since=since, limit=size + 1)
+        page = changes[:size]
+        last_seq = page[-1].seq if page else since
+        more = len(changes) > size
+        return Response(
+            {
+                "next": replace_query_param(request.build_absolute_uri(), "since", last_seq) if more else None,
+                "last_seq": last_seq,
+                "results": self.get_serializer(page, many=True).data,
+            }
+        )

@@ -1,12 +1,15 @@
+from urllib.parse import urlencode
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from apps.actors.api.serializers import ActorBriefSerializer
 from apps.claims.api.serializers import QuantitySerializer
-from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus
+from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus, ClaimTrend
 from apps.claims.models import Claim, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityUnit
-from apps.comparisons.models import Proposition
+from apps.comparisons.models import KEY_PARTS, Proposition, proposition_label
 from apps.comparisons.selectors import Agreement
 from apps.comparisons.verdicts import ComparisonRule, Verdict
 from apps.core.api.fields import OptionalChoiceField
@@ -14,21 +17,6 @@ from apps.core.dates import DatePrecision
 from apps.countries.api.serializers import CountryBriefSerializer
 from apps.sources.api.serializers import SourceBriefSerializer
 from apps.sources.publication import AsOfRule
-
-
-def proposition_label(proposition: Proposition) -> str:
-    """'Troop deployment · RU · soldiers': the kind and whatever the grouping key names."""
-
-    def party(actor, country):
-        return country.name if country else (actor.name if actor else None)
-
-    parts = [
-        party(proposition.subject, proposition.subject_country),
-        f"→ {target}" if (target := party(proposition.object, proposition.object_country)) else None,
-        f"in {proposition.location.name}" if proposition.location else None,
-        proposition.get_unit_display().lower() if proposition.unit else None,
-    ]
-    return " · ".join([proposition.get_kind_display(), *filter(None, parts)])
 
 
 class PropositionSerializer(serializers.ModelSerializer):
@@ -51,12 +39,7 @@ class PropositionSerializer(serializers.ModelSerializer):
             "url",
             "label",
             "kind",
-            "subject",
-            "subject_country",
-            "object",
-            "object_country",
-            "location",
-            "unit",
+            *KEY_PARTS,
             "claim_count",
             "document_count",
             "disputed",
@@ -80,6 +63,10 @@ class ComparedClaimSerializer(serializers.ModelSerializer):
     source = SourceBriefSerializer()
     subject = ActorBriefSerializer(allow_null=True)
     quantity = QuantitySerializer(source="*", allow_null=True)
+    trend = OptionalChoiceField(
+        choices=ClaimTrend.choices,
+        help_text="Which way the source says the reported state is moving; null when it does not say.",
+    )
     valid_from_precision = OptionalChoiceField(choices=DatePrecision.choices)
     valid_to_precision = OptionalChoiceField(choices=DatePrecision.choices)
     review_status = serializers.ChoiceField(choices=ReviewStatus.choices)
@@ -96,6 +83,7 @@ class ComparedClaimSerializer(serializers.ModelSerializer):
             "source",
             "subject",
             "quantity",
+            "trend",
             "valid_from",
             "valid_from_precision",
             "valid_to",
@@ -106,12 +94,41 @@ class ComparedClaimSerializer(serializers.ModelSerializer):
         ]
 
 
+class FlatListSerializer(serializers.ListSerializer):
+    """A list of dicts of plain values (or lists of them), rendered from the child's own fields.
+
+    A proposition of n claims has up to n·(n−1)/2 pairs, so the per-item work of
+    ``Serializer.to_representation`` (attribute lookups through ``source_attrs``, skip checks,
+    one ordered dict per item) was most of a comparison's time. The fields, their order and
+    their ``to_representation`` stay the child's, so the schema and the output are unchanged.
+    Each field reads the key its ``source`` names (or the whole item for ``"*"``), so a child
+    whose fields reach into nested objects (a dotted source) cannot use it.
+    """
+
+    def to_representation(self, data):
+        if not data:  # most pairs have no curated relation
+            return []
+        fields = [(name, field, field.source) for name, field in self.child.fields.items() if not field.write_only]
+        return [
+            {
+                name: None
+                if (value := item if source == "*" else item[source]) is None
+                else field.to_representation(value)
+                for name, field, source in fields
+            }
+            for item in data
+        ]
+
+
 class PairRelationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     type = serializers.ChoiceField(choices=RelationType.choices)
     from_claim = serializers.IntegerField()
     to_claim = serializers.IntegerField()
     note = serializers.CharField()
+
+    class Meta:
+        list_serializer_class = FlatListSerializer
 
 
 class PairSerializer(serializers.Serializer):
@@ -129,6 +146,9 @@ class PairSerializer(serializers.Serializer):
         choices=Verdict.choices, help_text="The verdict that stands: the curated one when there is one."
     )
     decided_by = serializers.ChoiceField(choices=[("rule", "rule"), ("curator", "curator")])
+
+    class Meta:
+        list_serializer_class = FlatListSerializer
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2))
     def get_claims(self, pair) -> list[int]:
@@ -166,7 +186,33 @@ class ComparisonSerializer(serializers.Serializer):
     as_of = AsOfSerializer(allow_null=True, help_text="The as_of date and rule that selected the claims, if any.")
     claims = ComparedClaimSerializer(many=True)
     summary = ComparisonSummarySerializer()
-    pairs = PairSerializer(many=True)
+    pairs = PairSerializer(
+        many=True, help_text="Pairs of claims from different documents; many come a page at a time (`pairs_next`)."
+    )
+    pairs_count = serializers.IntegerField(help_text="How many pairs there are in all.")
+    pairs_next = serializers.SerializerMethodField(help_text="The URL of the pairs that follow; null after the last.")
+    pairs_previous = serializers.SerializerMethodField(
+        help_text="The URL of the pairs that come before; null on the first."
+    )
+
+    def pairs_url(self, comparison, offset: int) -> str:
+        """The comparison's own URL, with its as_of, for the pairs from ``offset`` on."""
+        query = {"pairs_offset": offset}
+        if comparison.as_of is not None:
+            query = {"as_of": comparison.as_of.date.isoformat(), "as_of_rule": comparison.as_of.rule, **query}
+        url = reverse("api:comparison-detail", args=[comparison.proposition.pk], request=self.context["request"])
+        return f"{url}?{urlencode(query)}"
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_pairs_next(self, comparison) -> str | None:
+        following = comparison.pairs_offset + len(comparison.pairs)
+        return self.pairs_url(comparison, following) if following < comparison.pairs_count else None
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_pairs_previous(self, comparison) -> str | None:
+        if not comparison.pairs_offset or comparison.pairs_limit is None:
+            return None
+        return self.pairs_url(comparison, max(0, comparison.pairs_offset - comparison.pairs_limit))
 
 
 class MoveSerializer(serializers.Serializer):

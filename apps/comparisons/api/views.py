@@ -1,5 +1,4 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -20,9 +19,10 @@ from apps.comparisons.api.serializers import (
     ReleaseSerializer,
     SplitSerializer,
 )
-from apps.comparisons.models import Membership
+from apps.comparisons.models import KEY_RELATIONS
 from apps.comparisons.selectors import (
     as_of_from,
+    claim_proposition,
     comparison_build,
     comparisons_build,
     propositions_compared,
@@ -34,6 +34,14 @@ from apps.sources.publication import AsOfRule, as_of_header, as_of_headers
 
 AS_OF_HEADER = AS_OF_RESPONSE_HEADER
 PROPOSITION_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The proposition's id.")
+# Pairs grow with the square of a proposition's claims (300 claims make up to 44,850 pairs), so a response
+# carries at most this many; ``pairs_next`` links to the rest.
+PAIRS_PER_RESPONSE = 500
+PAIRS_RULE = (
+    f"A comparison lists every claim, but at most {PAIRS_PER_RESPONSE} pairs per response, in the order of "
+    "their claims' reports: `pairs_count` says how many there are, and `pairs_next` (then `pairs_previous`) "
+    "links to the next (previous) ones. The summary always judges every pair."
+)
 
 
 class AsOfQuerySerializer(serializers.Serializer):
@@ -41,6 +49,14 @@ class AsOfQuerySerializer(serializers.Serializer):
         required=False, help_text="Only claims reported by this date (YYYY-MM-DD), as on the claim list."
     )
     as_of_rule = serializers.ChoiceField(choices=AsOfRule.choices, required=False, help_text=AS_OF_RULE_HELP)
+
+
+class PairsQuerySerializer(serializers.Serializer):
+    pairs_offset = serializers.IntegerField(
+        min_value=0,
+        default=0,
+        help_text=f"How many pairs to skip: the pairs come {PAIRS_PER_RESPONSE} at a time (follow `pairs_next`).",
+    )
 
 
 class CuratesClaims(BasePermission):
@@ -67,7 +83,15 @@ class ComparisonResponseMixin:
 
     def comparison_response(self, request, proposition, status_code=status.HTTP_200_OK) -> Response:
         as_of = self.as_of(request)
-        comparison = comparison_build(proposition=proposition, user=request.user, as_of=as_of)
+        pairs = PairsQuerySerializer(data=request.query_params)
+        pairs.is_valid(raise_exception=True)
+        comparison = comparison_build(
+            proposition=proposition,
+            user=request.user,
+            as_of=as_of,
+            pairs_offset=pairs.validated_data["pairs_offset"],
+            pairs_limit=PAIRS_PER_RESPONSE,
+        )
         data = ComparisonSerializer(comparison, context={"request": request}).data
         headers = {"As-Of": as_of_header(as_of=as_of.date, rule=as_of.rule)} if as_of else {}
         return Response(data, status=status_code, headers=headers)
@@ -78,7 +102,7 @@ class ComparisonResponseMixin:
         summary="List comparisons",
         description="Propositions (what several claims speak about) with published claims from two or more "
         "documents, disputed ones first, each with its claims side by side, every pair's verdicts and the "
-        "summary (as GET /comparisons/{id}/ gives them).",
+        f"summary (as GET /comparisons/{{id}}/ gives them). {PAIRS_RULE}",
         parameters=[AS_OF_HEADER],
         responses=ComparisonSerializer(many=True),
     ),
@@ -86,8 +110,9 @@ class ComparisonResponseMixin:
         summary="Get a comparison",
         description="One proposition's claims side by side: every pair of claims from different documents with "
         "the verdict the rules compute, the rule, and the curated relation that overrides it when there is one; "
-        "the span of the reported figures, the values all of them allow, and an overall agreement label.",
-        parameters=[PROPOSITION_ID, AsOfQuerySerializer, AS_OF_HEADER],
+        "the span of the reported figures, the values all of them allow, and an overall agreement label. "
+        f"{PAIRS_RULE}",
+        parameters=[PROPOSITION_ID, AsOfQuerySerializer, PairsQuerySerializer, AS_OF_HEADER],
         responses=ComparisonSerializer,
     ),
 )
@@ -107,14 +132,14 @@ class ComparisonViewSet(
     ordering_fields = ["disputed", "id"]
 
     def get_queryset(self):
-        return propositions_compared(self.request.user).select_related(
-            "subject", "subject_country", "object", "object_country", "location"
-        )
+        return propositions_compared(self.request.user).select_related(*KEY_RELATIONS)
 
     def list(self, request, *args, **kwargs):
         as_of = self.as_of(request)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        comparisons = comparisons_build(propositions=page, user=request.user, as_of=as_of)
+        comparisons = comparisons_build(
+            propositions=page, user=request.user, as_of=as_of, pairs_limit=PAIRS_PER_RESPONSE
+        )
         data = ComparisonSerializer(comparisons, many=True, context=self.get_serializer_context()).data
         response = self.get_paginated_response(data)
         for name, value in as_of_headers(request.query_params).items():
@@ -197,26 +222,18 @@ class ComparisonViewSet(
 @extend_schema(
     tags=["comparisons"],
     summary="Compare a claim with the other documents",
-    description="The comparison of the proposition the claim belongs to (see GET /comparisons/{id}/).",
-    parameters=[AsOfQuerySerializer, AS_OF_HEADER],
+    description=f"The comparison of the proposition the claim belongs to (see GET /comparisons/{{id}}/). {PAIRS_RULE}",
+    parameters=[AsOfQuerySerializer, PairsQuerySerializer, AS_OF_HEADER],
     responses=ComparisonSerializer,
 )
 class ClaimComparisonView(ComparisonResponseMixin, APIView):
     permission_classes = [CuratesClaims]
 
     def get(self, request, pk: int):
-        claim = get_object_or_404(visible_claims(request.user).only("id"), pk=pk)
-        membership = (
-            Membership.objects.select_related(
-                "proposition__subject",
-                "proposition__subject_country",
-                "proposition__object",
-                "proposition__object_country",
-                "proposition__location",
-            )
-            .filter(claim=claim)
-            .first()
-        )
-        if membership is None:
+        proposition = claim_proposition(request.user, pk)
+        if proposition is None:
+            # Only a miss pays for telling an unknown (or hidden) claim from one not grouped yet.
+            if not visible_claims(request.user).filter(pk=pk).exists():
+                raise NotFound()
             raise NotFound("This claim has not been grouped yet; run manage.py recompute_comparisons.")
-        return self.comparison_response(request, membership.proposition)
+        return self.comparison_response(request, proposition)

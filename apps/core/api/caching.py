@@ -12,17 +12,20 @@ Throttling is checked before the cache is consulted, and its counters live in th
 cache, so limits hold across workers.
 """
 
+import datetime
 import hashlib
+import time
 from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils.http import http_date
 
 from apps.core.data_version import data_version
 
 # The headers a cached answer needs to be the same answer; the middleware adds the rest.
-_KEPT_HEADERS = ("Content-Type", "ETag")
+_KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified")
 
 
 def _cache_key(request) -> str | None:
@@ -62,6 +65,14 @@ def _answer_from_cache(key: str, handler, request, *args, **kwargs):
 def content_etag(content: bytes) -> str:
     """A strong ETag for a body: equal exactly when the bytes a client gets are equal."""
     return f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+
+
+def last_modified(at: datetime.datetime | None) -> str | None:
+    """``at`` as a Last-Modified value; None while its second lasts: an HTTP date counts whole seconds, so a
+    client holding it could not tell a later change in the same second (RFC 9110, section 8.8.2.2)."""
+    if at is None or int(at.timestamp()) >= int(time.time()):
+        return None
+    return http_date(at.timestamp())
 
 
 def _store(key: str, response) -> None:

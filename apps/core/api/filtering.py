@@ -1,5 +1,8 @@
 """Filters that take several values (``kind=a,b`` or ``kind=a&kind=b``) and reject unknown ones with a 400."""
 
+import datetime
+import re
+
 import django_filters
 import pycountry
 from django import forms
@@ -89,6 +92,39 @@ class SlugMultipleFilter(django_filters.ModelMultipleChoiceFilter):
     def get_filter_predicate(self, value):
         # Match the foreign key itself, not its slug column through a join.
         return {self.field_name: value}
+
+
+# A "+" of an offset sent without percent-encoding arrives as a space.
+_UNENCODED_OFFSET = re.compile(r"(T[0-9:.]+) ([0-9]{2}:?[0-9]{2})$")
+
+
+class TimestampField(forms.Field):
+    """An RFC 3339 timestamp: a date, a time and a UTC offset (``Z`` or ``+01:00``); never a local time."""
+
+    def to_python(self, value) -> datetime.datetime | None:
+        if value in (None, ""):
+            return None
+        text = _UNENCODED_OFFSET.sub(r"\1+\2", str(value).strip())
+        try:
+            parsed = datetime.datetime.fromisoformat(text)
+            # The database compares in UTC: a moment beyond year 1 or 9999 there is no timestamp at all.
+            parsed = parsed.astimezone(datetime.UTC) if parsed.tzinfo is not None else None
+        except (ValueError, OverflowError):
+            parsed = None
+        if parsed is None or "T" not in text.upper():
+            raise forms.ValidationError(
+                "Use an RFC 3339 timestamp with its offset, such as %(utc)s or %(offset)s (a + percent-encoded).",
+                code="invalid",
+                params={"utc": "2022-01-24T09:30:00Z", "offset": "2022-01-24T10:30:00%2B01:00"},
+            )
+        return parsed
+
+
+@extend_schema_field({"type": "string", "format": "date-time"})
+class TimestampFilter(django_filters.Filter):
+    """Compares a date-time column with an RFC 3339 timestamp."""
+
+    field_class = TimestampField
 
 
 class RequestedFilterSet(django_filters.FilterSet):

@@ -84,6 +84,23 @@ IF_NONE_MATCH = OpenApiParameter(
     required=False,
     description="Optional. The ETag of the copy you hold; when it is still current the answer is 304 without a body.",
 )
+LAST_MODIFIED = OpenApiParameter(
+    "Last-Modified",
+    str,
+    OpenApiParameter.HEADER,
+    response=["200"],
+    required=False,
+    description="When what this answer shows last changed, as an HTTP date (whole seconds). Left out during the "
+    "second of a change, since a date cannot tell it from a later change in the same second.",
+)
+IF_MODIFIED_SINCE = OpenApiParameter(
+    "If-Modified-Since",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Optional. The Last-Modified of the copy you hold; the answer is 304 while nothing changed since. "
+    "If-None-Match, when sent too, decides instead.",
+)
 CACHE_CONTROL = OpenApiParameter(
     "Cache-Control",
     str,

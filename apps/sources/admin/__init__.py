@@ -8,11 +8,9 @@ from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from apps.core.admin import HistoryAdmin, HttpsURLField, VerbatimTextField
+from apps.core.admin import HttpsURLField, ServiceWritesAdmin, VerbatimTextField
 from apps.sources.models import Source
 from apps.sources.services import source_create, source_delete, source_delete_check, source_text_check, source_update
-
-SOURCE_FIELDS = [field.name for field in Source._meta.concrete_fields if field.editable and not field.primary_key]
 
 
 class SourceAdminForm(forms.ModelForm):
@@ -34,7 +32,7 @@ class SourceAdminForm(forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(HistoryAdmin):
+class SourceAdmin(ServiceWritesAdmin):
     form = SourceAdminForm
     list_display = ("label", "publisher", "published_on", "kind", "language", "claim_count")
     list_filter = ("kind", "language", "published_precision")
@@ -89,14 +87,11 @@ class SourceAdmin(HistoryAdmin):
 
     # Writes go through the services --------------------------------------------------------
 
-    def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in SOURCE_FIELDS if name in form.cleaned_data}
-        if change:
-            source_update(source=Source.objects.get(pk=obj.pk), **fields)
-            return
-        source = source_create(**fields)
-        obj.pk = source.pk
-        obj._state.adding = False
+    def service_create(self, fields):
+        return source_create(**fields)
+
+    def service_update(self, source, fields):
+        source_update(source=source, **fields)
 
     def delete_view(self, request, object_id, extra_context=None):
         source = self.get_object(request, unquote(object_id))
