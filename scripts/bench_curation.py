@@ -113,7 +113,7 @@ def admin_pages(base: str, conn, word: str) -> dict[str, str]:
         "claims changelist": f"{admin}/claims/claim/",
         "claims changelist, search": f"{admin}/claims/claim/?q={urllib.parse.quote(word)}",
         "claims changelist, page 500": f"{admin}/claims/claim/?p={deep_page}",
-        "claims changelist, one source": f"{admin}/claims/claim/?source__id__exact={source_id}",
+        "claims changelist, one source": f"{admin}/claims/claim/?source__pk__exact={source_id}",
         "sources changelist": f"{admin}/sources/source/",
         "actors changelist": f"{admin}/actors/actor/",
         "relations changelist": f"{admin}/claims/claimrelation/",

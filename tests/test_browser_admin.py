@@ -291,3 +291,33 @@ def test_a_curator_reads_a_comparison_and_overrules_a_verdict(admin_server, brow
                     _api(f"{admin_server}/api/v1/claim-relations/{relation['id']}/", token, method="DELETE")
     remaining = _api(f"{admin_server}/api/v1/claim-relations/?claim={claim.pk}&type=contradicts", token)["results"]
     assert all({r["from_claim"]["id"], r["to_claim"]["id"]} != {claim.pk, other.pk} for r in remaining)
+
+
+def test_a_curator_narrows_the_claims_list_with_the_type_ahead_filters(admin_server, browser_curator):
+    """The publisher and country boxes of the claims list: type, pick, and the list reloads filtered."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from apps.claims.models import Claim, ClaimCountry
+
+    in_ukraine = ClaimCountry.objects.filter(country="UA").values("claim")
+    expected = Claim.objects.filter(pk__in=in_ukraine, source__publisher="DW").count()
+    assert 0 < expected < 50, "fixture claims changed"
+    username, password, _ = browser_curator
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            page.set_default_timeout(15_000)
+            log_in(page, admin_server, username, password)
+            page.goto(f"{admin_server}/admin/claims/claim/")
+            for parameter, typed, picked in (("publisher", "D", "DW"), ("country", "Ukra", "Ukraine (UA)")):
+                page.locator(f"select[data-filter-parameter={parameter}] + .select2").click()
+                page.keyboard.type(typed)
+                page.locator(".select2-results__option", has_text=picked).click()
+                page.wait_for_url(re.compile(rf"[?&]{parameter}="))
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
+            assert query["publisher"] == ["DW"] and query["country"] == ["UA"]
+            expect(page.locator("#result_list tbody tr")).to_have_count(expected)
+            expect(page.locator("select[data-filter-parameter=country] + .select2")).to_contain_text("Ukraine (UA)")
+        finally:
+            browser.close()

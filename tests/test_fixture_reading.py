@@ -388,3 +388,29 @@ def test_the_readme_counts_are_true():
     types = _readme_table("relation type")
     per_type = Counter(ClaimRelation.objects.values_list("type", flat=True))
     assert types == {**{t: per_type.get(t, 0) for t in RelationType.values}, "total": sum(per_type.values())}
+
+
+# Curated links that overrule a verdict the rules compute (agrees, disagrees or changed over time),
+# each with the words of its note that say why. Every other curated link agrees with the rules or
+# meets a pair they leave undetermined.
+OVERRULING_LINKS = {
+    frozenset({"commentary-0124-russia-100000-troops-around-ukraine", "kempe-putin-100000-soldiers-ukraine-border"}): (
+        "The ranges overlap"
+    ),
+}
+
+
+def test_curated_links_agree_with_the_computed_verdicts_or_say_why_they_overrule_them():
+    from apps.comparisons.selectors import comparisons_build, propositions_compared
+    from apps.comparisons.verdicts import Verdict
+
+    keys = dict(Claim.objects.values_list("pk", "key"))
+    overruled = {}
+    for comparison in comparisons_build(propositions=list(propositions_compared(None)), user=None):
+        for pair in comparison.pairs:
+            curated, computed = pair["curated_verdict"], pair["verdict"]
+            if curated and computed != Verdict.UNDETERMINED and curated != computed:
+                overruled[frozenset(keys[claim.pk] for claim in pair["claims"])] = pair["relations"]
+    assert set(overruled) == set(OVERRULING_LINKS)
+    for pair, relations in overruled.items():
+        assert any(OVERRULING_LINKS[pair] in relation["note"] for relation in relations), sorted(pair)

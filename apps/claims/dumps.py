@@ -328,7 +328,9 @@ def _times_restore(directory: Path) -> None:
     with connection.cursor() as cursor:
         # Text columns: COPY takes any value, and the UPDATE's casts report a malformed one as a DataError.
         cursor.execute("CREATE TEMP TABLE dump_times (id text, created_at text, updated_at text)")
-        for table, model in _STAMPED:
+        # Claims last: the database moves a claim's updated_at when what it embeds changes (its
+        # actors, source, relations), and restoring their times is such a change.
+        for table, model in sorted(_STAMPED, key=lambda stamped: stamped[1] is Claim):
             with cursor.copy("COPY dump_times FROM STDIN") as copy:
                 for _, record in _records_of(directory, table):
                     copy.write_row((record.get("id"), record.get("created_at"), record.get("updated_at")))

@@ -46,7 +46,13 @@ def _action_button(url: str, value: str, label: str) -> str:
 
 
 def comparison_panel(request, claim: Claim) -> str:
-    membership = Membership.objects.filter(claim=claim).select_related("proposition").first()
+    # The proposition's label names its parties, place and unit: read with it rather than one query each.
+    parties = ("subject", "subject_country", "object", "object_country", "location")
+    membership = (
+        Membership.objects.filter(claim=claim)
+        .select_related("proposition", *(f"proposition__{party}" for party in parties))
+        .first()
+    )
     if membership is None:
         return mark_safe("<p>This claim has not been grouped yet (manage.py recompute_comparisons).</p>")
     comparison = comparison_build(proposition=membership.proposition, user=request.user)

@@ -6,12 +6,13 @@ Curators read it here; nobody reverts through it, because a revert would bypass 
 services that validate and anchor claims.
 """
 
+import json
 from collections.abc import Iterable
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms.models import ModelChoiceIterator
 from django.template.response import TemplateResponse
@@ -201,22 +202,15 @@ def _pk_value(record):
     return getattr(record, record.instance_type._meta.pk.attname)
 
 
-class AutocompleteListFilter(admin.SimpleListFilter):
-    """A changelist filter for a foreign key with too many values to list: a type-ahead box that asks
-    the admin's own autocomplete view (the field's admin needs ``search_fields``), instead of a link
-    for every row of the related table.
+class TypeAheadListFilter(admin.SimpleListFilter):
+    """A changelist filter with too many values to list: a type-ahead box (the admin's select2) in place
+    of a link for every value, so the page does not grow with the table the values come from.
 
-    Subclasses name the ``field_name`` (a foreign key of the changelist's model) and ``title``.
+    Subclasses give ``title``, ``parameter_name``, the box (``widget``) and what a value means (``label``,
+    ``queryset``).
     """
 
     template = "admin/core/autocomplete_filter.html"
-    field_name = ""
-
-    def __init__(self, request, params, model, model_admin):
-        self.parameter_name = f"{self.field_name}__pk__exact"
-        super().__init__(request, params, model, model_admin)
-        self.field = model._meta.get_field(self.field_name)
-        self.admin_site = model_admin.admin_site
 
     def has_output(self):
         return True
@@ -224,25 +218,64 @@ class AutocompleteListFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return ()
 
+    def label(self, value: str) -> str | None:
+        """How the chosen value reads in the box; None when it matches nothing."""
+        raise NotImplementedError
+
+    def widget(self, value: str | None) -> str:
+        raise NotImplementedError
+
     def choices(self, changelist):
-        # One "choice": the widget, and where to go when it changes or is cleared.
-        widget = AutocompleteSelect(self.field, self.admin_site, attrs={"data-filter-parameter": self.parameter_name})
-        widget.choices = ModelChoiceIterator(forms.ModelChoiceField(self.field.related_model.objects.all()))
+        # One "choice": the box, and where to go when it changes or is cleared.
         value = self.value()
-        selected = self.field.related_model.objects.filter(pk=value).first() if value and value.isdigit() else None
+        selected = value if value and self.label(value) is not None else None
         yield {
-            "widget": widget.render(f"filter-{self.field_name}", selected.pk if selected else None),
+            "widget": self.widget(selected),
             "clear_url": changelist.get_query_string(remove=[self.parameter_name]),
             "selected": selected,
         }
 
-    def queryset(self, request, queryset):
+
+class AutocompleteListFilter(TypeAheadListFilter):
+    """A type-ahead filter on a related model that asks the admin's own autocomplete view (the related
+    model's admin needs ``search_fields``).
+
+    Subclasses name ``field_name``, a foreign key of the changelist's model whose autocomplete the box
+    uses, and ``title``. The parameter is ``<field_name>__pk__exact`` unless ``parameter_name`` says
+    otherwise (a subclass that filters differently also overrides ``queryset``).
+    """
+
+    field_name = ""
+
+    def __init__(self, request, params, model, model_admin):
+        self.parameter_name = self.parameter_name or f"{self.field_name}__pk__exact"
+        self.field = model._meta.get_field(self.field_name)
+        self.admin_site = model_admin.admin_site
+        super().__init__(request, params, model, model_admin)
+
+    def related_key(self):
+        """The chosen value as the related model's primary key, or None when it cannot be one."""
         value = self.value()
-        if not value:
+        try:
+            return self.field.related_model._meta.pk.to_python(value) if value else None
+        except ValidationError:
+            return None
+
+    def label(self, value):
+        key = self.related_key()
+        found = self.field.related_model.objects.filter(pk=key).first() if key is not None else None
+        return str(found) if found is not None else None
+
+    def widget(self, value):
+        box = AutocompleteSelect(self.field, self.admin_site, attrs={"data-filter-parameter": self.parameter_name})
+        box.choices = ModelChoiceIterator(forms.ModelChoiceField(self.field.related_model.objects.all()))
+        return box.render(f"filter-{self.field_name}", self.related_key() if value else None)
+
+    def queryset(self, request, queryset):
+        if not self.value():
             return queryset
-        if not value.isdigit():
-            return queryset.none()
-        return queryset.filter(**{f"{self.field_name}_id": int(value)})
+        key = self.related_key()
+        return queryset.none() if key is None else queryset.filter(**{self.field.attname: key})
 
 
 def autocomplete_filter_media(field) -> forms.Media:
@@ -251,12 +284,36 @@ def autocomplete_filter_media(field) -> forms.Media:
 
 
 class CappedCountPaginator(Paginator):
-    """Counts matching rows only up to ``cap``: past it, an exact count of a million rows costs more
-    than the number is worth to a curator, who narrows the list with a filter or a search instead.
-    The changelist then says "more than 10,000"."""
+    """Counts matching rows exactly only up to ``cap``: past it, an exact count of a million rows costs more
+    than the number is worth to a curator, so the paginator takes PostgreSQL's planner estimate instead, and
+    the changelist says it is one ("about 1,000,000"). Every page stays reachable; the last pages of an
+    overestimated list are empty."""
 
     cap = 10_000
+    # From this many rows in, a page first finds its rows' keys, then reads those rows in full, so that
+    # PostgreSQL joins the related rows a list shows (source, subject…) for the page only, not for every
+    # row it skips on the way (page 500 of a million claims: 190 ms → 100 ms).
+    deep_offset = 1_000
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        # Without its ordering, the count needs neither the sort nor the joins the order by brings.
+        rows = self.object_list.order_by()
+        counted = rows[: self.cap + 1].count()
+        if counted <= self.cap:
+            return counted
+        plan = json.loads(rows.explain(format="json"))
+        return max(counted, int(plan[0]["Plan"]["Plan Rows"]))
+
+    def page(self, number):
+        page = super().page(number)
+        if (page.number - 1) * self.per_page < self.deep_offset:
+            return page
+        keys = list(page.object_list.values_list("pk", flat=True))
+        rows = self.object_list.in_bulk(keys)
+        page.object_list = [rows[key] for key in keys if key in rows]
+        return page
+
+    @property
+    def estimated(self) -> bool:
+        return self.count > self.cap

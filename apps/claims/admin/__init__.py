@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
-from apps.claims.admin.filters import CountryFilter, PublisherFilter, SourceFilter, SubjectFilter
+from apps.claims.admin.filters import CountryFilter, PublisherFilter, ReportedFilter, SourceFilter, SubjectFilter
 from apps.claims.admin.forms import ClaimAdminForm, RelationInlineForm
 from apps.claims.admin.review_queue import review_queue_view
 from apps.claims.admin.source_reader import source_reader
@@ -107,6 +107,7 @@ class ClaimAdmin(HistoryAdmin):
     list_filter = (
         "kind",
         "review_status",
+        ReportedFilter,
         CountryFilter,
         SourceFilter,
         SubjectFilter,
@@ -116,7 +117,6 @@ class ClaimAdmin(HistoryAdmin):
         "stance",
         "trend",
     )
-    date_hierarchy = "reported_on"
     # Searched with the API's full-text search (get_search_results), not with icontains.
     search_fields = ("summary",)
     search_help_text = (
@@ -125,6 +125,8 @@ class ClaimAdmin(HistoryAdmin):
     )
     # Counting a million rows exactly on every page costs more than the number is worth.
     show_full_result_count = False
+    # Counts per filter choice would each scan the table.
+    show_facets = admin.ShowFacets.NEVER
     paginator = CappedCountPaginator
     # Newest source first, then each source's claims in reading order.
     ordering = (F("reported_on").desc(nulls_last=True), "source_id", "anchor__start", "id")
@@ -209,6 +211,13 @@ class ClaimAdmin(HistoryAdmin):
             .select_related("source", "subject", "anchor")
             .defer("source__text", "source__metadata_notes", "search_vector")
         )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "source":
+            # The box shows the source's title; its text (megabytes for a long report) is read only
+            # when a quote is placed in it.
+            kwargs.setdefault("queryset", Source.objects.defer("text"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         """GET ?source=…&quote_start=…&quote_end=… (the source page's selection) prefills the passage from the text."""
@@ -386,10 +395,23 @@ class ClaimRelationAdmin(HistoryAdmin):
     list_display_links = ("id",)
     list_select_related = ("from_claim", "to_claim", "created_by")
     list_filter = ("type",)
-    search_fields = ("from_claim__summary", "to_claim__summary", "note")
+    # Searched with the claims' full-text search (get_search_results), and the note.
+    search_fields = ("note",)
+    search_help_text = "Words of either claim (as the claims list's search) or of the note."
+    show_facets = admin.ShowFacets.NEVER
     autocomplete_fields = ("from_claim", "to_claim")
     fields = ("from_claim", "type", "to_claim", "note", "created_by", "created_at", "updated_at", "recent_changes")
     readonly_fields = ("created_by", "created_at", "updated_at", "recent_changes")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Relations whose either claim the claims' full-text index finds, rather than a substring scan of
+        the summaries of every related claim; the note is matched as typed."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        claims = claims_matching(Claim.objects.all(), term).values("pk")
+        found = queryset.filter(Q(from_claim__in=claims) | Q(to_claim__in=claims) | Q(note__icontains=term))
+        return found, False
 
     def get_queryset(self, request):
         return (
