@@ -687,6 +687,12 @@ MATRIX = [
         "302 kept | 302 kept | 302 deleted | 302 deleted | 302 deleted | 302 kept",
     ),
     ("admin", "GET /admin/sources/source/deleted/", _get("/admin/sources/source/deleted/"), "302 302 200 200 200 302"),
+    (
+        "admin",
+        "GET /admin/sources/source/publishers/ (the publisher filter's type-ahead)",
+        _get("/admin/sources/source/publishers/?term=a"),
+        "302 302 200 200 200 302",
+    ),
     ("admin", "GET /admin/knox/authtoken/ (all tokens)", _get("/admin/knox/authtoken/"), "302 302 403 403 200 302"),
     # The reading room is public: sessions change nothing there, and drafts are never shown.
     ("reading", "GET /", _get("/"), "200 200 200 200 200 200"),
