@@ -94,3 +94,15 @@ def test_a_superuser_decides_on_their_own_edit_only_with_a_reason_kept_in_full(d
     assert claim.review_status == "published"
     recorded = claim.history.first().history_change_reason
     assert recorded == f"Four-eyes review overridden by a superuser: {reason.strip()}"
+
+
+def test_a_superusers_bulk_action_on_their_own_edit_points_to_the_queue(django_user_model):
+    chief = django_user_model.objects.create_superuser(username="action-chief", password="unused-password-1")
+    source = Source.objects.get(slug=SOURCE)
+    own = claim_create(source=source, kind="other", status="reported", summary="The chief's draft.",
+                       quote="Far Eastern battalions are moved west", review_status="draft", by=chief)  # fmt: skip
+    answer = browser_for(chief).post(
+        "/admin/claims/claim/", {"action": "mark_published", "_selected_action": [own.pk]}, follow=True
+    )
+    assert "A superuser may override by giving a reason. The review queue takes a reason." in answer.content.decode()
+    assert Claim.objects.get(pk=own.pk).review_status == "draft"

@@ -341,7 +341,9 @@ class ClaimAdmin(HistoryAdmin):
             except ValidationError as error:
                 refused.append((claim, validation_text(error, field_name=_field_label)))
             except ReviewRefused as refusal:
-                refused.append((claim, str(refusal)))
+                # An action takes no reason: the review queue is where a superuser gives one.
+                hint = " The review queue takes a reason." if request.user.is_superuser else ""
+                refused.append((claim, f"{refusal}{hint}"))
         if moved:
             self.message_user(request, f"{moved} claim{'s' if moved != 1 else ''} now {label}.", messages.SUCCESS)
         if unchanged:
