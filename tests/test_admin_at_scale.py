@@ -81,6 +81,8 @@ def test_country_and_publisher_filters_are_type_ahead_boxes(browser):
     answer = browser.get("/admin/sources/source/publishers/", {"term": "w"}).json()
     assert {"id": "DW", "text": "DW"} in answer["results"] and answer["pagination"] == {"more": False}
     assert browser.get("/admin/sources/source/publishers/", {"term": "no such publisher"}).json()["results"] == []
+    # A page that is not a plain whole number ("²" passes isdigit() but not int()) is the first page, not a 500.
+    assert browser.get("/admin/sources/source/publishers/", {"term": "w", "page": "²"}).json() == answer
     answer = browser.get(
         "/admin/autocomplete/", {"app_label": "claims", "model_name": "claim", "field_name": "location", "term": "Kaz"}
     )

@@ -45,10 +45,9 @@ from apps.claims.services import (
 from apps.claims.validation import client_field_name
 from apps.core.api import sparse
 from apps.core.api.caching import CachedReadsMixin, last_modified
-from apps.core.api.errors import QueryParameterError
 from apps.core.api.negotiation import FixedFormatNegotiation
 from apps.core.api.pagination import SinglePage
-from apps.core.api.query_parameters import KnownQueryParametersMixin
+from apps.core.api.query_parameters import KnownQueryParametersMixin, whole_number_parameter
 from apps.core.api.schema import IF_MODIFIED_SINCE, LAST_MODIFIED, ErrorSerializer
 from apps.core.api.sparse import fields_parameter, requested_fields
 from apps.core.api.viewsets import ServiceModelViewSet
@@ -431,15 +430,6 @@ with `withdrawn` (unpublished) or `deleted`; they never hear of drafts. Deleted 
 as tombstones."""
 
 
-def _bounded_int(request, name: str, *, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-        raise QueryParameterError({name: [f"Must be a whole number from {low} to {high}."]})
-    return int(raw)
-
-
 @extend_schema(tags=["changes"])
 class ClaimChangeViewSet(KnownQueryParametersMixin, CachedReadsMixin, viewsets.GenericViewSet):
     """The change feed of claims (apps.claims.selectors.claim_changes)."""
@@ -470,8 +460,8 @@ class ClaimChangeViewSet(KnownQueryParametersMixin, CachedReadsMixin, viewsets.G
         responses=ChangePageSerializer,
     )
     def list(self, request):
-        since = _bounded_int(request, "since", default=0, low=0, high=2**63 - 1)
-        size = _bounded_int(request, "page_size", default=self.page_size, low=1, high=self.max_page_size)
+        since = whole_number_parameter(request, "since", default=0, low=0, high=2**63 - 1)
+        size = whole_number_parameter(request, "page_size", default=self.page_size, low=1, high=self.max_page_size)
         changes = claim_changes(request.user, since=since, limit=size + 1)
         page = changes[:size]
         last_seq = page[-1].seq if page else since

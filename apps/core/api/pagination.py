@@ -27,6 +27,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from apps.core.api.errors import QueryParameterError
 from apps.core.api.ordering import StrictOrderingFilter, order_expressions
+from apps.core.api.query_parameters import whole_number_parameter
 
 
 def _beyond(field: str, descending: bool, value, forward: bool, nullable: bool) -> Q:
@@ -90,15 +91,9 @@ class KeysetPagination(BasePagination):
     count_query_param = "count"
 
     def _page_size(self, request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        # isdigit() alone accepts "²" and other digits int() refuses.
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
-            raise QueryParameterError(
-                {self.page_size_query_param: [f"Must be a whole number from 1 to {self.max_page_size}."]}
-            )
-        return int(raw)
+        return whole_number_parameter(
+            request, self.page_size_query_param, default=self.page_size, low=1, high=self.max_page_size
+        )
 
     def _wants_count(self, request) -> bool:
         raw = request.query_params.get(self.count_query_param)

@@ -66,3 +66,15 @@ class KnownQueryParametersMixin:
     def reads_list(self) -> bool:
         # A router, or as_view(detail=False), marks a viewset's list and collection-wide routes.
         return getattr(self, "detail", None) is False
+
+
+def whole_number_parameter(request, name: str, *, default: int, low: int, high: int) -> int:
+    """A query parameter that is a whole number from ``low`` to ``high`` (``default`` when absent); a 400
+    naming it otherwise."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    # isdigit() alone accepts "²" and other digits int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise QueryParameterError({name: [f"Must be a whole number from {low} to {high}."]})
+    return int(raw)

@@ -109,7 +109,8 @@ class SourceAdmin(ServiceWritesAdmin):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         term = request.GET.get("term", "").strip()
-        page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+        raw_page = request.GET.get("page", "")
+        page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() else 1  # "²" is a digit int() refuses
         names = Source.objects.exclude(publisher="").order_by("publisher").values_list("publisher", flat=True)
         if term:
             names = names.filter(publisher__icontains=term)
