@@ -23,11 +23,11 @@ from apps.claims.admin.source_reader import Highlight, text_segments
 from apps.claims.api.filters import ClaimFilterSet
 from apps.claims.api.views import ClaimViewSet
 from apps.claims.kinds import STANCE_DESCRIPTIONS, ClaimKind
-from apps.claims.models import Claim, ClaimCountry, QuoteAnchor, RelationType
+from apps.claims.models import ClaimCountry, QuoteAnchor, RelationType
 from apps.claims.selectors import visible_claims, visible_relations
 from apps.comparisons.api.views import ComparisonResponseMixin, ComparisonViewSet
 from apps.comparisons.charts import charted_claims, comparison_chart
-from apps.comparisons.models import KEY_RELATIONS, Membership, proposition_label
+from apps.comparisons.models import KEY_RELATIONS, proposition_label
 from apps.comparisons.selectors import (
     Agreement,
     Comparison,
@@ -50,8 +50,6 @@ CONTEXT_SENTENCES = 2
 OVERVIEW_SECONDS = 300
 LATEST_ON_HOME = 8
 SOURCES_ON_HOME = 20
-# The largest id PostgreSQL's bigint holds: a longer number in a URL is no claim, not a database error.
-MAX_ID = 2**63 - 1
 
 
 class PageRenderer(TemplateHTMLRenderer):
@@ -259,8 +257,6 @@ def _active_filters(params) -> list[tuple[str, str, str]]:
 
 class ClaimPage(PageView):
     def get(self, request, pk: int):
-        if pk > MAX_ID:
-            return get_object_or_404(Claim.objects.none())
         start, end = F("anchor__start"), F("anchor__end")
         context_start = Greatest(start - CONTEXT_CHARACTERS, Value(0))
         claim = get_object_or_404(
@@ -486,8 +482,6 @@ class ComparisonListPage(KnownQueryParametersMixin, ComparisonResponseMixin, Pag
 
 class ComparisonPage(ComparisonResponseMixin, PageView):
     def get(self, request, pk: int):
-        if pk > MAX_ID:
-            return get_object_or_404(Membership.objects.none())
         proposition = get_object_or_404(_compared_propositions(), pk=pk)
         (topic,) = _topics([proposition], as_of=self.as_of(request))
         return self.page(
