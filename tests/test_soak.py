@@ -76,10 +76,17 @@ class Client(threading.Thread):
         self.statuses: list[tuple[str, int, str]] = []
         self.increments: dict[int, int] = {}
         self.retries = 0
+        # Requests that got no HTTP answer at all (a reset or closed connection, a timeout): each is a failure.
+        self.transport_errors: list[str] = []
+        self.crash: BaseException | None = None
 
-    def _timed(self, kind: str, client: httpx.Client, method: str, url: str, **kwargs) -> httpx.Response:
+    def _timed(self, kind: str, client: httpx.Client, method: str, url: str, **kwargs) -> httpx.Response | None:
         started = time.perf_counter()
-        response = client.request(method, url, **kwargs)
+        try:
+            response = client.request(method, url, **kwargs)
+        except httpx.TransportError as error:
+            self.transport_errors.append(f"{method} {url}: {type(error).__name__}: {error}")
+            return None
         self.latencies[kind].append(time.perf_counter() - started)
         self.statuses.append((kind, response.status_code, f"{method} {url}"))
         return response
@@ -87,6 +94,8 @@ class Client(threading.Thread):
     def _increment(self, claim_id: int) -> None:
         while True:
             read = self._timed("write", self.curator, "GET", f"/api/v1/claims/{claim_id}/")
+            if read is None or read.status_code != 200:
+                return
             value = int(read.json()["summary"].rsplit(" ", 1)[1])
             written = self._timed(
                 "write",
@@ -96,13 +105,19 @@ class Client(threading.Thread):
                 json={"summary": f"soak counter {claim_id} {value + 1}"},
                 headers={"If-Match": read.headers["ETag"]},
             )
-            if written.status_code != 412:
+            if written is None or written.status_code != 412:
                 break
             self.retries += 1
-        if written.is_success:
+        if written is not None and written.is_success:
             self.increments[claim_id] = self.increments.get(claim_id, 0) + 1
 
     def run(self):
+        try:
+            self._run()
+        except BaseException as error:  # a client that stops early would hide its share of the load
+            self.crash = error
+
+    def _run(self):
         while not self.stop.is_set():
             draw = self.random.random()
             if draw < 0.5:
@@ -157,6 +172,11 @@ def test_sixteen_clients_get_no_5xx_lose_no_update_and_workers_stay_flat(soak_se
         client.join(timeout=60)
     elapsed = time.monotonic() - started
 
+    assert not [client for client in clients if client.is_alive()], "a client did not finish"
+    crashes = [repr(client.crash) for client in clients if client.crash is not None]
+    assert not crashes, crashes
+    transport_errors = [error for client in clients for error in client.transport_errors]
+    assert not transport_errors, transport_errors[:10]
     statuses = [status for client in clients for status in client.statuses]
     server_errors = [status for status in statuses if status[1] >= 500]
     assert not server_errors, server_errors[:10]

@@ -1,10 +1,11 @@
 """Claims as files: NDJSON (the API's representation), flat CSV and JSON-LD, streamed.
 
-Every format renders each claim from one place, ``ClaimSerializer``: NDJSON is its
-output line by line, and the CSV columns and the JSON-LD nodes are read from that
-output, so a field means the same thing in every format. Claims are read in chunks
-of ``CHUNK_SIZE`` whose ids come from a server-side cursor: memory stays constant
-whatever the size of the export, and each chunk costs the same few queries.
+Every format renders each claim from one place, ``ClaimRenderer`` (the API's
+representation, as ``ClaimSerializer`` declares it): NDJSON is its output line by
+line, and the CSV columns and the JSON-LD nodes are read from that output, so a field
+means the same thing in every format. Claims are read in chunks of ``CHUNK_SIZE``
+whose ids come from a server-side cursor: memory stays constant whatever the size of
+the export, and each chunk costs the same few queries.
 """
 
 import csv
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 
 import orjson
 from django.db import connection, transaction
+
+from apps.sources.models import Source
 
 CHUNK_SIZE = 500
 # The first chunk is smaller, so that the first bytes leave within a fraction of a second.
@@ -36,15 +39,21 @@ def consistent_snapshot():
         yield
 
 
-def claims_in_chunks(ids, load: Callable[[list[int]], Iterable]) -> Iterator[list]:
-    """The claims of the ordered id queryset ``ids``, in its order, loaded ``CHUNK_SIZE`` at a time by ``load``."""
+def id_chunks(ids) -> Iterator[list[int]]:
+    """The ids of the ordered id queryset ``ids``, in its order, ``CHUNK_SIZE`` at a time (the first chunk smaller)."""
     chunk, size = [], min(FIRST_CHUNK_SIZE, CHUNK_SIZE)
     for claim_id in ids.iterator(chunk_size=CHUNK_SIZE * 4):
         chunk.append(claim_id)
         if len(chunk) == size:
-            yield _in_order(chunk, load(chunk))
+            yield chunk
             chunk, size = [], CHUNK_SIZE
     if chunk:
+        yield chunk
+
+
+def claims_in_chunks(ids, load: Callable[[list[int]], Iterable]) -> Iterator[list]:
+    """The objects of the ordered id queryset ``ids``, in its order, loaded ``CHUNK_SIZE`` at a time by ``load``."""
+    for chunk in id_chunks(ids):
         yield _in_order(chunk, load(chunk))
 
 
@@ -204,10 +213,20 @@ def _agent(actor: dict) -> dict:
     }
 
 
-def jsonld_node(data: dict, source_authors: list[str], source_document_url: str) -> dict:
+class SourceDocumentUrls(dict):
+    """Each source's own address (the document's url, not the API's), by source id, read once per source."""
+
+    def loaded_for(self, chunk: list[dict]) -> list[dict]:
+        """The claims of ``chunk``, once the addresses of their sources are known (one query)."""
+        missing = {data["source"]["id"] for data in chunk} - self.keys()
+        self.update(Source.objects.filter(pk__in=missing).values_list("id", "url"))
+        return chunk
+
+
+def jsonld_node(data: dict, source_document_url: str) -> dict:
     """A schema.org Claim for one claim's API representation, its quote a Web Annotation on the source."""
     source = data["source"]
-    authors = [{"@type": "Person", "name": name} for name in source_authors]
+    authors = [{"@type": "Person", "name": name} for name in source["authors"]]
     publisher = {"@type": "Organization", "name": source["publisher"]} if source["publisher"] else None
     appearance = {
         "@id": source["url"],

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from apps.actors.models import Actor
 from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus, ClaimTrend
-from apps.claims.quantities import QuantityQualifier, QuantityUnit
+from apps.claims.quantities import QuantityQualifier, QuantityUnit, quantity_given
 from apps.core.dates import DatePrecision
 from apps.countries.models import Country
 from apps.sources.models import Source
@@ -245,7 +245,7 @@ class Claim(models.Model):
 
     @property
     def has_quantity(self) -> bool:
-        return any(v is not None for v in (self.quantity_value, self.quantity_lower, self.quantity_upper))
+        return quantity_given(self.quantity_value, self.quantity_lower, self.quantity_upper)
 
     def clean(self) -> None:
         from apps.claims.validation import claim_validate

@@ -35,6 +35,12 @@ class QuantityUnit(models.TextChoices):
 
 APPROXIMATION = 0.10
 
+
+def quantity_given(value: float | None, lower: float | None, upper: float | None) -> bool:
+    """Whether a claim states an amount at all: a figure or either bound."""
+    return any(figure is not None for figure in (value, lower, upper))
+
+
 # A plural of a magnitude: at least two of it, less than the next magnitude.
 VAGUE_AMOUNTS: dict[str, tuple[float, float]] = {
     "dozens": (24, 99),

@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from apps.claims.models import ChangeAction, Claim, ClaimChange, ClaimCountry, ClaimRelation, PublicState, ReviewStatus
 from apps.claims.services import SEARCH_CONFIG
@@ -36,22 +36,6 @@ def visible_relations(user) -> QuerySet[ClaimRelation]:
     return relations.filter(_published("from_claim__"), _published("to_claim__"))
 
 
-def _relations_towards(end: str, user) -> QuerySet[ClaimRelation]:
-    """Relations whose ``end`` claim the user may see, with that claim's brief fields joined in."""
-    relations = ClaimRelation.objects.select_related(f"{end}__source").only(
-        "id",
-        "type",
-        "note",
-        "from_claim_id",
-        "to_claim_id",
-        f"{end}__id",
-        f"{end}__kind",
-        f"{end}__summary",
-        f"{end}__source__slug",
-    )
-    return relations if sees_drafts(user) else relations.filter(_published(f"{end}__"))
-
-
 # Which countries a claim involves is decided once, by the database function claims_refresh_derived,
 # which writes them as ClaimCountry rows. A claim shows those rows as its countries and the country
 # filter matches the same rows, so a claim lists a country exactly when filtering by it finds the claim.
@@ -73,28 +57,53 @@ def claims_involving(claims: QuerySet[Claim], codes: list[str]) -> QuerySet[Clai
     return claims.filter(id__in=ClaimCountry.objects.filter(country__in=codes).values("claim_id"))
 
 
-def claims_for_reading(user, *, fields: frozenset[str] | None = None) -> QuerySet[Claim]:
-    """The claims ``user`` may see, each with what its representation shows (all of it, or ``fields``),
-    in a constant number of queries."""
-    claims = (
-        visible_claims(user)
-        .select_related("source", "subject", "object", "claimant", "location", "anchor")
-        .defer("source__text", "source__metadata_notes", "search_vector")
-    )
-    if fields is None or "countries" in fields:
-        claims = claims.prefetch_related(Prefetch("country_links", involved_country_links()))
-    if fields is None or "relations" in fields:
-        claims = claims.prefetch_related(
-            Prefetch("relations_from", _relations_towards("to_claim", user)),
-            Prefetch("relations_to", _relations_towards("from_claim", user)),
+def claim_rows(user, ids: list[int], columns) -> QuerySet:
+    """The claims with these ids that ``user`` may see, as rows of ``columns`` (field names or paths)."""
+    return visible_claims(user).filter(id__in=ids).values(*columns)
+
+
+def country_links_of(ids: list[int]) -> dict[int, list[str]]:
+    """The alpha-2 codes of the countries each of these claims involves, by country name (as shown)."""
+    codes: dict[int, list[str]] = {}
+    for claim_id, code in involved_country_links().filter(claim_id__in=ids).values_list("claim_id", "country_id"):
+        codes.setdefault(claim_id, []).append(code)
+    return codes
+
+
+@dataclass(frozen=True)
+class RelationRow:
+    """A relation as one of its claims shows it: its direction from that claim, and the claim at the other end."""
+
+    id: int
+    type: str
+    direction: str
+    note: str
+    claim_id: int
+    claim_kind: str
+    claim_summary: str
+    claim_source: str
+
+
+def relations_of(user, ids: list[int]) -> dict[int, list[RelationRow]]:
+    """The relations of each of these claims whose other end ``user`` may see, in the order they were made."""
+    wanted = set(ids)
+    found: dict[int, list[RelationRow]] = {}
+    ends = ("id", "kind", "summary", "source__slug")
+    rows = (
+        visible_relations(user)
+        .filter(Q(from_claim_id__in=ids) | Q(to_claim_id__in=ids))
+        .order_by("id")
+        .values_list(
+            "id", "type", "note", *(f"from_claim__{name}" for name in ends), *(f"to_claim__{name}" for name in ends)
         )
-    return claims
-
-
-def claims_in_order(user, ids: list[int], *, fields: frozenset[str] | None = None) -> list[Claim]:
-    """The claims with these ids, read whole, in this order; ids the user may not see are left out."""
-    found = claims_for_reading(user, fields=fields).in_bulk(ids)
-    return [found[claim_id] for claim_id in ids if claim_id in found]
+    )
+    for id_, type_, note, *claims in rows:
+        from_claim, to_claim = claims[:4], claims[4:]
+        if from_claim[0] in wanted:
+            found.setdefault(from_claim[0], []).append(RelationRow(id_, type_, "outgoing", note, *to_claim))
+        if to_claim[0] in wanted:
+            found.setdefault(to_claim[0], []).append(RelationRow(id_, type_, "incoming", note, *from_claim))
+    return found
 
 
 def claims_matching(queryset, words: str):

@@ -4,6 +4,7 @@ from rest_framework.reverse import reverse
 
 from apps.actors.api.serializers import ActorBriefSerializer
 from apps.actors.models import Actor
+from apps.claims.api.representation import ClaimRenderer
 from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus, ClaimTrend
 from apps.claims.models import (
     ChangeAction,
@@ -79,6 +80,13 @@ class ClaimRelationBriefSerializer(serializers.Serializer):
     claim = ClaimReferenceSerializer(help_text="The claim at the other end.")
 
 
+class ClaimListSerializer(serializers.ListSerializer):
+    """Claims rendered together: a constant number of queries, whatever their number."""
+
+    def to_representation(self, data):
+        return ClaimRenderer.for_serializer_context(self.context).render([claim.pk for claim in data])
+
+
 class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
     source = SourceBriefSerializer()
@@ -107,6 +115,7 @@ class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Claim
+        list_serializer_class = ClaimListSerializer
         fields = [
             "id",
             "url",
@@ -138,10 +147,9 @@ class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         ]
 
     def to_representation(self, claim):
-        data = super().to_representation(claim)
-        if "anchor" in self.fields and not hasattr(claim, "anchor"):
-            data["anchor"] = None
-        return data
+        # Rendered by ClaimRenderer, as declared here (tests/test_api_representation.py holds the two equal).
+        [document] = ClaimRenderer.for_serializer_context(self.context).render([claim.pk])
+        return document
 
     def get_fields(self):
         fields = super().get_fields()

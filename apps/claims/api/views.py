@@ -12,6 +12,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from apps.claims import exports
 from apps.claims.api.filters import AS_OF_RESPONSE_HEADER, ClaimFilterSet, ClaimRelationFilterSet
+from apps.claims.api.representation import ClaimRenderer
 from apps.claims.api.serializers import (
     ChangePageSerializer,
     ChangeSerializer,
@@ -29,8 +30,6 @@ from apps.claims.kinds import KIND_RULES, STANCE_DESCRIPTIONS, ClaimKind, ClaimS
 from apps.claims.selectors import (
     changes_head,
     claim_changes,
-    claims_for_reading,
-    claims_in_order,
     sees_drafts,
     visible_claims,
     visible_relations,
@@ -158,7 +157,11 @@ class ClaimViewSet(ServiceModelViewSet):
     }
 
     def get_queryset(self):
-        return claims_for_reading(self.request.user, fields=self.requested_fields())
+        # Claims render from their ids (ClaimRenderer): what is loaded here serves writes and lookups.
+        return visible_claims(self.request.user)
+
+    def renderer(self) -> ClaimRenderer:
+        return ClaimRenderer.for_serializer_context(self.get_serializer_context())
 
     def requested_fields(self) -> frozenset[str] | None:
         if self.request.method not in ("GET", "HEAD") or self.action == "export":
@@ -178,8 +181,7 @@ class ClaimViewSet(ServiceModelViewSet):
         # page's claims are read whole, with their related rows, in a constant number of queries.
         claims = self.filter_queryset(visible_claims(request.user))
         ids = [key["pk"] for key in self.paginator.paginate_queryset(claims, request, view=self, keys_only=True)]
-        page = claims_in_order(request.user, ids, fields=self.requested_fields())
-        response = self.paginator.get_paginated_response(self.get_serializer(page, many=True).data)
+        response = self.paginator.get_paginated_response(self.renderer().render(ids))
         for name, value in as_of_headers(request.query_params).items():
             response[name] = value
         # Every change to a claim the reader may see, a deletion too, moves the feed's head: no page changed later.
@@ -255,25 +257,28 @@ class ClaimViewSet(ServiceModelViewSet):
         )
 
     def _exported(self, ids):
-        """(claim, its API representation) for each claim of ``ids``, in order, from one snapshot."""
-        context = self.get_serializer_context()
+        """The API representation of the claims of ``ids``, in order, a chunk at a time, from one snapshot."""
+        renderer = self.renderer()
         with exports.consistent_snapshot():
-            for claims in exports.claims_in_chunks(ids, lambda chunk: self.get_queryset().filter(pk__in=chunk)):
-                yield from zip(claims, ClaimSerializer(claims, many=True, context=context).data, strict=True)
+            for chunk in exports.id_chunks(ids):
+                yield renderer.render(chunk)
 
     def _export_ndjson(self, ids):
-        for _, data in self._exported(ids):
-            yield exports.ndjson_line(data)
+        for chunk in self._exported(ids):
+            yield b"".join(exports.ndjson_line(data) for data in chunk)
 
     def _export_csv(self, ids):
         writer = exports.CsvWriter()
         yield writer.header()
-        for _, data in self._exported(ids):
-            yield writer.row(data)
+        for chunk in self._exported(ids):
+            yield b"".join(writer.row(data) for data in chunk)
 
     def _export_jsonld(self, ids):
+        document_urls = exports.SourceDocumentUrls()
         yield from exports.jsonld_document(
-            exports.jsonld_node(data, claim.source.authors, claim.source.url) for claim, data in self._exported(ids)
+            exports.jsonld_node(data, document_urls[data["source"]["id"]])
+            for chunk in self._exported(ids)
+            for data in document_urls.loaded_for(chunk)
         )
 
     def perform_create(self, serializer):
