@@ -9,68 +9,65 @@ as much again. ``tests/test_api_representation.py`` holds the two to each other:
 every fixture claim, for each kind of reader and for sparse fields, what is rendered here
 equals what DRF renders from the declaration.
 
-The actors, sources and countries a claim embeds are few and shared by many claims: each
-is rendered once per renderer, by its own brief serializer, whatever the number of claims.
+The actors, sources and countries a claim embeds are read once per renderer each, in one
+query per model for the claims that need them, and rendered as their brief serializers
+declare them (the same test covers them, nested in the claims).
 """
 
 from collections.abc import Iterable
 
-from apps.actors.api.serializers import ActorBriefSerializer
 from apps.actors.models import Actor
 from apps.claims import selectors
 from apps.claims.quantities import quantity_given
 from apps.core.api.urls import UrlPattern
-from apps.countries.api.serializers import CountryBriefSerializer
 from apps.countries.models import Country
-from apps.sources.api.serializers import SourceBriefSerializer
 from apps.sources.models import Source
 
-# The claim columns a representation is made of (the anchor's through its one-to-one join).
-COLUMNS = (
-    "id",
-    "key",
-    "kind",
-    "status",
-    "stance",
-    "summary",
-    "source_id",
-    "subject_id",
-    "object_id",
-    "claimant_id",
-    "location_id",
+# The claim columns each field is made of (the anchor's through its one-to-one join); countries and
+# relations come from their own tables.
+QUANTITY_COLUMNS = (
     "quantity_value",
     "quantity_lower",
     "quantity_upper",
     "quantity_qualifier",
     "quantity_unit",
     "quantity_text",
-    "trend",
-    "valid_from",
-    "valid_from_precision",
-    "valid_to",
-    "valid_to_precision",
-    "reported_on",
+)
+ANCHOR_COLUMNS = (
     "anchor__claim_id",
     "anchor__exact",
     "anchor__start",
     "anchor__end",
     "anchor__prefix",
     "anchor__suffix",
-    "review_status",
-    "confidence",
-    "notes",
-    "created_at",
-    "updated_at",
 )
+FIELD_COLUMNS = {
+    "source": ("source_id",),
+    "subject": ("subject_id",),
+    "object": ("object_id",),
+    "claimant": ("claimant_id",),
+    "location": ("location_id",),
+    "countries": (),
+    "quantity": QUANTITY_COLUMNS,
+    "anchor": ANCHOR_COLUMNS,
+    "relations": (),
+    "url": (),
+}
 
-# The brief serializer of each embedded model, and the columns it reads (a source's text is not one).
-BRIEFS = {
-    Actor: (ActorBriefSerializer, ("id", "slug", "name", "kind")),
-    Country: (CountryBriefSerializer, ("code", "name")),
-    Source: (
-        SourceBriefSerializer,
-        ("id", "slug", "kind", "title", "authors", "publisher", "published_on", "published_precision"),
-    ),
+
+def columns_for(fields) -> list[str]:
+    """The claim columns that ``fields`` (field names) are rendered from."""
+    columns = {"id": None}  # ordered, without repeats
+    for name in fields:
+        columns.update(dict.fromkeys(FIELD_COLUMNS.get(name, (name,))))
+    return list(columns)
+
+
+# The columns each embedded model's brief shows (a source's label is made from several; its text is not read).
+BRIEF_COLUMNS = {
+    Actor: ("id", "slug", "name", "kind"),
+    Country: ("code", "name"),
+    Source: ("id", "slug", "kind", "title", "authors", "publisher", "published_on", "published_precision"),
 }
 
 
@@ -100,7 +97,43 @@ class ClaimRenderer:
         self.fields = fields
         self.sees_drafts = sees_drafts
         self._claim_url = UrlPattern("api:claim-detail", "pk", request)
-        self._briefs: dict[type, dict] = {model: {} for model in BRIEFS}
+        self._actor_url = UrlPattern("api:actor-detail", "slug", request)
+        self._country_url = UrlPattern("api:country-detail", "code", request, sample="ZZ")
+        self._source_url = UrlPattern("api:source-detail", "slug", request)
+        self._briefs: dict[type, dict] = {model: {} for model in BRIEF_COLUMNS}
+        self._brief_of = {Actor: self._actor_brief, Country: self._country_brief, Source: self._source_brief}
+        # In ClaimSerializer.Meta.fields' order; the test compares both, order included.
+        every_field = {
+            "id": lambda row: row["id"],
+            "url": lambda row: self._claim_url(row["id"]),
+            "key": lambda row: row["key"],
+            "kind": lambda row: row["kind"],
+            "status": lambda row: row["status"],
+            "stance": lambda row: row["stance"],
+            "summary": lambda row: row["summary"],
+            "source": lambda row: self._brief(Source, row["source_id"]),
+            "subject": lambda row: self._brief(Actor, row["subject_id"]),
+            "object": lambda row: self._brief(Actor, row["object_id"]),
+            "claimant": lambda row: self._brief(Actor, row["claimant_id"]),
+            "location": lambda row: self._brief(Country, row["location_id"]),
+            "countries": lambda row: [self._brief(Country, code) for code in row["countries"]],
+            "quantity": self._quantity,
+            "trend": lambda row: row["trend"] or None,
+            "valid_from": lambda row: _date(row["valid_from"]),
+            "valid_from_precision": lambda row: row["valid_from_precision"] or None,
+            "valid_to": lambda row: _date(row["valid_to"]),
+            "valid_to_precision": lambda row: row["valid_to_precision"] or None,
+            "reported_on": lambda row: _date(row["reported_on"]),
+            "anchor": self._anchor,
+            "relations": lambda row: [self._relation(relation) for relation in row["relations"]],
+            "review_status": lambda row: row["review_status"],
+            "confidence": lambda row: row["confidence"],
+            "notes": lambda row: row["notes"] if sees_drafts else None,
+            "created_at": lambda row: _timestamp(row["created_at"]),
+            "updated_at": lambda row: _timestamp(row["updated_at"]),
+        }
+        self._fields = [(name, render) for name, render in every_field.items() if self.wants(name)]
+        self._columns = columns_for(name for name, _ in self._fields)
 
     @classmethod
     def for_serializer_context(cls, context: dict) -> "ClaimRenderer":
@@ -119,72 +152,59 @@ class ClaimRenderer:
         """The claims with these ids, in this order; ids the user may not see are left out."""
         if not ids:
             return []
-        rows = {row["id"]: row for row in selectors.claim_rows(self.user, ids, COLUMNS)}
+        rows = {row["id"]: row for row in selectors.claim_rows(self.user, ids, self._columns)}
         countries = selectors.country_links_of(ids) if self.wants("countries") else {}
         relations = selectors.relations_of(self.user, ids) if self.wants("relations") else {}
-        if self.wants("source"):
-            self._load_briefs(Source, {row["source_id"] for row in rows.values()})
-        if self.wants("subject") or self.wants("object") or self.wants("claimant"):
-            self._load_briefs(
-                Actor, {row[f"{role}_id"] for row in rows.values() for role in ("subject", "object", "claimant")}
-            )
-        if self.wants("location") or self.wants("countries"):
-            codes = {row["location_id"] for row in rows.values()}
-            codes.update(code for links in countries.values() for code in links)
-            self._load_briefs(Country, codes)
+        for claim_id, row in rows.items():
+            row["countries"] = countries.get(claim_id, ())
+            row["relations"] = relations.get(claim_id, ())
+        # The briefs of the actors, sources and countries these claims show, not read before.
+        self._load_briefs(Source, self._ids_in(rows, ("source_id",)))
+        self._load_briefs(Actor, self._ids_in(rows, ("subject_id", "object_id", "claimant_id")))
+        codes = self._ids_in(rows, ("location_id",))
+        codes.update(code for links in countries.values() for code in links)
+        self._load_briefs(Country, codes)
         return [
-            self._document(rows[claim_id], countries.get(claim_id, ()), relations.get(claim_id, ()))
+            {name: render(row) for name, render in self._fields}
             for claim_id in ids
-            if claim_id in rows
+            if (row := rows.get(claim_id)) is not None
         ]
+
+    @staticmethod
+    def _ids_in(rows: dict, columns: tuple[str, ...]) -> set:
+        return {row[column] for row in rows.values() for column in columns if column in row}
 
     def _load_briefs(self, model, pks: Iterable) -> None:
         known = self._briefs[model]
         missing = {pk for pk in pks if pk is not None and pk not in known}
         if not missing:
             return
-        serializer_class, columns = BRIEFS[model]
-        instances = list(model.objects.filter(pk__in=missing).only(*columns))
-        briefs = serializer_class(instances, many=True, context={"request": self.request}).data
-        known.update(zip((instance.pk for instance in instances), briefs, strict=True))
+        brief = self._brief_of[model]
+        for instance in model.objects.filter(pk__in=missing).only(*BRIEF_COLUMNS[model]):
+            known[instance.pk] = brief(instance)
+
+    # The briefs as ActorBriefSerializer, CountryBriefSerializer and SourceBriefSerializer declare them.
+
+    def _actor_brief(self, actor: Actor) -> dict:
+        return {"slug": actor.slug, "name": actor.name, "kind": actor.kind, "url": self._actor_url(actor.slug)}
+
+    def _country_brief(self, country: Country) -> dict:
+        return {"code": country.code, "name": country.name, "url": self._country_url(country.code)}
+
+    def _source_brief(self, source: Source) -> dict:
+        return {
+            "id": source.id,
+            "slug": source.slug,
+            "label": source.label,
+            "title": source.title,
+            "authors": list(source.authors),
+            "publisher": source.publisher,
+            "published_on": _date(source.published_on),
+            "url": self._source_url(source.slug),
+        }
 
     def _brief(self, model, pk):
         return self._briefs[model][pk] if pk is not None else None
-
-    def _document(self, row: dict, country_codes, relations) -> dict:
-        # In ClaimSerializer.Meta.fields' order; the test compares both, order included.
-        document = {
-            "id": row["id"],
-            "url": self._claim_url(row["id"]),
-            "key": row["key"],
-            "kind": row["kind"],
-            "status": row["status"],
-            "stance": row["stance"],
-            "summary": row["summary"],
-            "source": self.wants("source") and self._brief(Source, row["source_id"]),
-            "subject": self.wants("subject") and self._brief(Actor, row["subject_id"]),
-            "object": self.wants("object") and self._brief(Actor, row["object_id"]),
-            "claimant": self.wants("claimant") and self._brief(Actor, row["claimant_id"]),
-            "location": self.wants("location") and self._brief(Country, row["location_id"]),
-            "countries": [self._brief(Country, code) for code in country_codes],
-            "quantity": self._quantity(row),
-            "trend": row["trend"] or None,
-            "valid_from": _date(row["valid_from"]),
-            "valid_from_precision": row["valid_from_precision"] or None,
-            "valid_to": _date(row["valid_to"]),
-            "valid_to_precision": row["valid_to_precision"] or None,
-            "reported_on": _date(row["reported_on"]),
-            "anchor": self._anchor(row),
-            "relations": [self._relation(relation) for relation in relations],
-            "review_status": row["review_status"],
-            "confidence": row["confidence"],
-            "notes": row["notes"] if self.sees_drafts else None,
-            "created_at": _timestamp(row["created_at"]),
-            "updated_at": _timestamp(row["updated_at"]),
-        }
-        if self.fields is None:
-            return document
-        return {name: value for name, value in document.items() if name in self.fields}
 
     @staticmethod
     def _quantity(row: dict) -> dict | None:
