@@ -2,6 +2,7 @@
 gunicorn reads this file from the directory it starts in. Command-line options still win."""
 
 # A sync worker tells the arbiter it is alive only between requests, so a streamed export of the
-# whole database (about a minute for a million claims) would be killed at gunicorn's default of
-# 30 seconds, cut off mid-file. Two minutes covers it; a worker stuck longer is still replaced.
-timeout = 120
+# whole database would be killed at gunicorn's default of 30 seconds, cut off mid-file. A million
+# claims take a few minutes on a two-core machine (docs/benchmarks.md); ten minutes covers them,
+# and a worker stuck longer is still replaced.
+timeout = 600

@@ -13,6 +13,7 @@ from django.db.models import F, Q, QuerySet
 
 from apps.claims.models import ChangeAction, Claim, ClaimChange, ClaimCountry, ClaimRelation, PublicState, ReviewStatus
 from apps.claims.services import SEARCH_CONFIG
+from apps.core.queries import among
 
 
 def sees_drafts(user) -> bool:
@@ -59,13 +60,13 @@ def claims_involving(claims: QuerySet[Claim], codes: list[str]) -> QuerySet[Clai
 
 def claim_rows(user, ids: list[int], columns) -> QuerySet:
     """The claims with these ids that ``user`` may see, as rows of ``columns`` (field names or paths)."""
-    return visible_claims(user).filter(id__in=ids).values(*columns)
+    return visible_claims(user).filter(among("id", ids)).values(*columns)
 
 
 def country_links_of(ids: list[int]) -> dict[int, list[str]]:
     """The alpha-2 codes of the countries each of these claims involves, by country name (as shown)."""
     codes: dict[int, list[str]] = {}
-    for claim_id, code in involved_country_links().filter(claim_id__in=ids).values_list("claim_id", "country_id"):
+    for claim_id, code in involved_country_links().filter(among("claim_id", ids)).values_list("claim_id", "country_id"):
         codes.setdefault(claim_id, []).append(code)
     return codes
 
@@ -91,7 +92,7 @@ def relations_of(user, ids: list[int]) -> dict[int, list[RelationRow]]:
     ends = ("id", "kind", "summary", "source__slug")
     rows = (
         visible_relations(user)
-        .filter(Q(from_claim_id__in=ids) | Q(to_claim_id__in=ids))
+        .filter(among("from_claim_id", ids) | among("to_claim_id", ids))
         .order_by("id")
         .values_list(
             "id", "type", "note", *(f"from_claim__{name}" for name in ends), *(f"to_claim__{name}" for name in ends)

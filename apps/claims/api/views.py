@@ -227,7 +227,7 @@ class ClaimViewSet(ServiceModelViewSet):
     )
     def export(self, request, export_format: str):
         """Routed by ``export_view`` (claims_api/urls.py): a file name, ``export.csv``, takes no trailing slash."""
-        ids = self.filter_queryset(visible_claims(request.user)).values_list("pk", flat=True)
+        claims = self.filter_queryset(visible_claims(request.user))
         # Read before the file's snapshot begins, so the file holds every change up to it.
         position, _ = changes_head(request.user)
         content_type, body = {
@@ -236,7 +236,7 @@ class ClaimViewSet(ServiceModelViewSet):
             "jsonld": (exports.JSONLD_CONTENT_TYPE, self._export_jsonld),
         }[export_format]
         return StreamingHttpResponse(
-            body(ids),
+            body(claims),
             content_type=content_type,
             headers={
                 "Content-Disposition": f'attachment; filename="claims.{export_format}"',
@@ -256,28 +256,28 @@ class ClaimViewSet(ServiceModelViewSet):
             content_negotiation_class=FixedFormatNegotiation,
         )
 
-    def _exported(self, ids):
-        """The API representation of the claims of ``ids``, in order, a chunk at a time, from one snapshot."""
-        renderer = self.renderer()
+    def _exported(self, claims):
+        """The API representation of ``claims``, in order, a chunk at a time, from one snapshot."""
         with exports.consistent_snapshot():
-            for chunk in exports.id_chunks(ids):
-                yield renderer.render(chunk)
+            yield from self.renderer().render_chunks(
+                claims, size=exports.CHUNK_SIZE, first_size=min(exports.FIRST_CHUNK_SIZE, exports.CHUNK_SIZE)
+            )
 
-    def _export_ndjson(self, ids):
-        for chunk in self._exported(ids):
+    def _export_ndjson(self, claims):
+        for chunk in self._exported(claims):
             yield b"".join(exports.ndjson_line(data) for data in chunk)
 
-    def _export_csv(self, ids):
+    def _export_csv(self, claims):
         writer = exports.CsvWriter()
         yield writer.header()
-        for chunk in self._exported(ids):
+        for chunk in self._exported(claims):
             yield b"".join(writer.row(data) for data in chunk)
 
-    def _export_jsonld(self, ids):
+    def _export_jsonld(self, claims):
         document_urls = exports.SourceDocumentUrls()
         yield from exports.jsonld_document(
             exports.jsonld_node(data, document_urls[data["source"]["id"]])
-            for chunk in self._exported(ids)
+            for chunk in self._exported(claims)
             for data in document_urls.loaded_for(chunk)
         )
 

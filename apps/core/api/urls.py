@@ -20,4 +20,6 @@ class UrlPattern:
         self.head, _, self.tail = reverse(view_name, kwargs={lookup: sample}, request=request).rpartition(sample)
 
     def __call__(self, value) -> str:
-        return f"{self.head}{quote(str(value), safe=_SAFE)}{self.tail}"
+        if isinstance(value, int):  # nothing to quote
+            return f"{self.head}{value}{self.tail}"
+        return f"{self.head}{quote(value, safe=_SAFE)}{self.tail}"
