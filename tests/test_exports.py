@@ -198,3 +198,14 @@ def test_the_real_server_streams_an_export(live_api):
         assert first == client.get(first["url"]).json()
         page = client.get(CLAIMS, params={"page_size": 500, "count": "true"}).json()
         assert count == page["count"]
+
+
+def test_behind_a_transaction_pooler_the_export_is_the_same_file(curator_client, monkeypatch):
+    """Without server-side cursors (PgBouncer in transaction mode) the export reads ids first, then rows by chunk."""
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 7)
+    expected = _ndjson(curator_client, ordering="valid_from")
+    monkeypatch.setitem(connection.settings_dict, "DISABLE_SERVER_SIDE_CURSORS", True)
+    with CaptureQueriesContext(connection) as queries:
+        pooled = _ndjson(curator_client, ordering="valid_from")
+    assert pooled == expected and len(pooled) == Claim.objects.count()
+    assert not any("DECLARE" in query["sql"] for query in queries)

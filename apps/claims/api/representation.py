@@ -16,6 +16,7 @@ declare them (the same test covers them, nested in the claims).
 
 from collections.abc import Iterable, Iterator
 
+from django.db import connections
 from django.db.models import QuerySet
 
 from apps.actors.models import Actor
@@ -162,6 +163,14 @@ class ClaimRenderer:
     def render_chunks(self, claims: QuerySet, *, size: int, first_size: int) -> Iterator[list[dict]]:
         """The claims of ``claims`` (filtered, ordered, what the user may see), rendered ``size`` at a time,
         the first chunk ``first_size``: read through one server-side cursor, so memory stays flat."""
+        if connections[claims.db].settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
+            # Behind a transaction pooler a cursor hands over every row at once: hold only the ids (8 bytes
+            # a claim in the database's answer), and read the rows a chunk at a time.
+            ids = list(claims.values_list("pk", flat=True))
+            yield self.render(ids[:first_size])
+            for start in range(first_size, len(ids), size):
+                yield self.render(ids[start : start + size])
+            return
         chunk = []
         for row in claims.values(*self._columns).iterator(chunk_size=size):
             chunk.append(row)
