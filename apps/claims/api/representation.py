@@ -14,6 +14,7 @@ query per model for the claims that need them, and rendered as their brief seria
 declare them (the same test covers them, nested in the claims).
 """
 
+import datetime
 from collections.abc import Iterable, Iterator
 
 from django.db import connections
@@ -76,9 +77,9 @@ BRIEF_COLUMNS = {
 
 
 def _timestamp(value) -> str:
-    # DRF's DATETIME_FORMAT (settings: %Y-%m-%dT%H:%M:%S.%fZ). The database hands timestamps over in UTC,
-    # the connection's time zone; isoformat() is several times cheaper than strftime().
-    return value.isoformat(timespec="microseconds").removesuffix("+00:00") + "Z"
+    # DRF's DATETIME_FORMAT (settings: %Y-%m-%dT%H:%M:%S.%fZ) in UTC, the project's time zone;
+    # isoformat() is several times cheaper than strftime().
+    return value.astimezone(datetime.UTC).isoformat(timespec="microseconds").removesuffix("+00:00") + "Z"
 
 
 def _date(value) -> str | None:

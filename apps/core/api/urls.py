@@ -17,7 +17,10 @@ class UrlPattern:
 
     def __init__(self, view_name: str, lookup: str, request, *, sample: str = _SLOT):
         # ``sample``: a value the route's pattern accepts, when it does not take the default slot.
-        self.head, _, self.tail = reverse(view_name, kwargs={lookup: sample}, request=request).rpartition(sample)
+        url, question_mark, query = reverse(view_name, kwargs={lookup: sample}, request=request).partition("?")
+        # The lookup is in the path; a query string DRF carries over (?format=…) may hold anything.
+        self.head, _, tail = url.rpartition(sample)
+        self.tail = tail + question_mark + query
 
     def __call__(self, value) -> str:
         if isinstance(value, int):  # nothing to quote
