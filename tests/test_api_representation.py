@@ -12,12 +12,14 @@ from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 from rest_framework.request import Request
+from rest_framework.reverse import reverse
 from rest_framework.test import APIRequestFactory
 
 from apps.claims.api.representation import ClaimRenderer
 from apps.claims.api.serializers import ClaimSerializer
 from apps.claims.models import ClaimRelation
 from apps.claims.selectors import involved_country_links, sees_drafts, visible_claims
+from apps.core.api.urls import UrlPattern
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +96,18 @@ def test_a_renderer_renders_each_actor_source_and_country_once(curator):
         again = renderer.render(ids)
     assert again == first
     assert len(queries) == 3  # the claims, their countries, their relations
+
+
+@pytest.mark.parametrize(
+    ("view_name", "lookup", "value", "sample"),
+    [
+        ("api:country-detail", "code", "FR", "ZZ"),
+        ("api:actor-detail", "slug", "café-ü 100%", None),
+        ("api:claim-detail", "pk", 42, None),
+    ],
+)
+def test_a_url_pattern_gives_what_drf_reverse_gives(view_name, lookup, value, sample):
+    # ?format= is carried into every URL DRF builds; the lookup's sample value may occur in it.
+    request = Request(APIRequestFactory().get("/api/v1/claims/", {"format": "ZZ"}, HTTP_HOST="testserver"))
+    pattern = UrlPattern(view_name, lookup, request, **({"sample": sample} if sample else {}))
+    assert pattern(value) == reverse(view_name, kwargs={lookup: value}, request=request)
