@@ -103,10 +103,7 @@ def _view(table: Table, request: Request):
 def _records(view):
     queryset = view.get_queryset()
     if isinstance(view, ClaimViewSet):  # one renderer for the whole table: each brief is rendered once
-        chunks = view.renderer().render_chunks(
-            queryset.order_by("pk"), size=exports.CHUNK_SIZE, first_size=exports.CHUNK_SIZE
-        )
-        for chunk in chunks:
+        for chunk in view.claim_renderer().render_chunks(queryset.order_by("pk")):
             yield from chunk
         return
     ids = queryset.order_by("pk").values_list("pk", flat=True)

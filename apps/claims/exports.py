@@ -3,9 +3,9 @@
 Every format renders each claim from one place, ``ClaimRenderer`` (the API's
 representation, as ``ClaimSerializer`` declares it): NDJSON is its output line by
 line, and the CSV columns and the JSON-LD nodes are read from that output, so a field
-means the same thing in every format. Claims are read in chunks of ``CHUNK_SIZE``
-whose ids come from a server-side cursor: memory stays constant whatever the size of
-the export, and each chunk costs the same few queries.
+means the same thing in every format. Claims are read through a server-side cursor and
+rendered in chunks of ``CHUNK_SIZE``: memory stays constant whatever the size of the
+export, and each chunk costs the same few queries.
 """
 
 import csv
@@ -39,11 +39,11 @@ def consistent_snapshot():
         yield
 
 
-def id_chunks(ids) -> Iterator[list[int]]:
-    """The ids of the ordered id queryset ``ids``, in its order, ``CHUNK_SIZE`` at a time (the first chunk smaller)."""
+def in_chunks(items: Iterable) -> Iterator[list]:
+    """``items`` in lists of ``CHUNK_SIZE``, the first of ``FIRST_CHUNK_SIZE``."""
     chunk, size = [], min(FIRST_CHUNK_SIZE, CHUNK_SIZE)
-    for claim_id in ids.iterator(chunk_size=CHUNK_SIZE * 4):
-        chunk.append(claim_id)
+    for item in items:
+        chunk.append(item)
         if len(chunk) == size:
             yield chunk
             chunk, size = [], CHUNK_SIZE
@@ -53,7 +53,7 @@ def id_chunks(ids) -> Iterator[list[int]]:
 
 def claims_in_chunks(ids, load: Callable[[list[int]], Iterable]) -> Iterator[list]:
     """The objects of the ordered id queryset ``ids``, in its order, loaded ``CHUNK_SIZE`` at a time by ``load``."""
-    for chunk in id_chunks(ids):
+    for chunk in in_chunks(ids.iterator(chunk_size=CHUNK_SIZE * 4)):
         yield _in_order(chunk, load(chunk))
 
 

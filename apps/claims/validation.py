@@ -34,8 +34,7 @@ def claim_normalise(claim) -> None:
     if claim.valid_to and claim.valid_to_precision:
         claim.valid_to = period_end(claim.valid_to, claim.valid_to_precision)
 
-    no_figures = all(getattr(claim, f) is None for f in QUANTITY_FIELDS)
-    if no_figures and claim.quantity_text and claim.quantity_qualifier in ("", QuantityQualifier.RANGE):
+    if not claim.has_quantity and claim.quantity_text and claim.quantity_qualifier in ("", QuantityQualifier.RANGE):
         vague = vague_amount_bounds(claim.quantity_text)
         if vague:
             claim.quantity_lower, claim.quantity_upper = vague

@@ -21,8 +21,9 @@ from django.db import connections
 from django.db.models import QuerySet
 
 from apps.actors.models import Actor
-from apps.claims import selectors
+from apps.claims import exports, selectors
 from apps.claims.quantities import quantity_given
+from apps.claims.validation import QUANTITY_PARTS
 from apps.core.api.urls import UrlPattern
 from apps.core.queries import among
 from apps.countries.models import Country
@@ -30,14 +31,6 @@ from apps.sources.models import Source
 
 # The claim columns each field is made of (the anchor's through its one-to-one join); countries and
 # relations come from their own tables.
-QUANTITY_COLUMNS = (
-    "quantity_value",
-    "quantity_lower",
-    "quantity_upper",
-    "quantity_qualifier",
-    "quantity_unit",
-    "quantity_text",
-)
 ANCHOR_COLUMNS = (
     "anchor__claim_id",
     "anchor__exact",
@@ -53,7 +46,7 @@ FIELD_COLUMNS = {
     "claimant": ("claimant_id",),
     "location": ("location_id",),
     "countries": (),
-    "quantity": QUANTITY_COLUMNS,
+    "quantity": tuple(QUANTITY_PARTS.values()),
     "anchor": ANCHOR_COLUMNS,
     "relations": (),
     "url": (),
@@ -161,25 +154,17 @@ class ClaimRenderer:
         rows = {row["id"]: row for row in selectors.claim_rows(self.user, ids, self._columns)}
         return self._render_rows([rows[claim_id] for claim_id in ids if claim_id in rows])
 
-    def render_chunks(self, claims: QuerySet, *, size: int, first_size: int) -> Iterator[list[dict]]:
-        """The claims of ``claims`` (filtered, ordered, what the user may see), rendered ``size`` at a time,
-        the first chunk ``first_size``: read through one server-side cursor, so memory stays flat."""
+    def render_chunks(self, claims: QuerySet) -> Iterator[list[dict]]:
+        """The claims of ``claims`` (filtered, ordered, what the user may see), rendered a chunk at a time
+        (``exports.in_chunks``), read through one server-side cursor, so memory stays flat."""
         if connections[claims.db].settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"):
             # Behind a transaction pooler a cursor hands over every row at once: hold only the ids (8 bytes
             # a claim in the database's answer), and read the rows a chunk at a time.
-            ids = list(claims.values_list("pk", flat=True))
-            yield self.render(ids[:first_size])
-            for start in range(first_size, len(ids), size):
-                yield self.render(ids[start : start + size])
+            for ids in exports.in_chunks(list(claims.values_list("pk", flat=True))):
+                yield self.render(ids)
             return
-        chunk = []
-        for row in claims.values(*self._columns).iterator(chunk_size=size):
-            chunk.append(row)
-            if len(chunk) == first_size:
-                yield self._render_rows(chunk)
-                chunk, first_size = [], size
-        if chunk:
-            yield self._render_rows(chunk)
+        for rows in exports.in_chunks(claims.values(*self._columns).iterator(chunk_size=exports.CHUNK_SIZE)):
+            yield self._render_rows(rows)
 
     def _render_rows(self, rows: list[dict]) -> list[dict]:
         ids = [row["id"] for row in rows]

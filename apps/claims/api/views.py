@@ -157,10 +157,12 @@ class ClaimViewSet(ServiceModelViewSet):
     }
 
     def get_queryset(self):
-        # Claims render from their ids (ClaimRenderer): what is loaded here serves writes and lookups.
-        return visible_claims(self.request.user)
+        # Claims render from their ids (ClaimRenderer): a read looks a claim up by id and needs only its
+        # updated_at (Last-Modified); a write loads it whole for the services.
+        claims = visible_claims(self.request.user)
+        return claims.only("id", "updated_at") if self.request.method in ("GET", "HEAD") else claims
 
-    def renderer(self) -> ClaimRenderer:
+    def claim_renderer(self) -> ClaimRenderer:
         return ClaimRenderer.for_serializer_context(self.get_serializer_context())
 
     def requested_fields(self) -> frozenset[str] | None:
@@ -181,7 +183,7 @@ class ClaimViewSet(ServiceModelViewSet):
         # page's claims are read whole, with their related rows, in a constant number of queries.
         claims = self.filter_queryset(visible_claims(request.user))
         ids = [key["pk"] for key in self.paginator.paginate_queryset(claims, request, view=self, keys_only=True)]
-        response = self.paginator.get_paginated_response(self.renderer().render(ids))
+        response = self.paginator.get_paginated_response(self.claim_renderer().render(ids))
         for name, value in as_of_headers(request.query_params).items():
             response[name] = value
         # Every change to a claim the reader may see, a deletion too, moves the feed's head: no page changed later.
@@ -259,9 +261,7 @@ class ClaimViewSet(ServiceModelViewSet):
     def _exported(self, claims):
         """The API representation of ``claims``, in order, a chunk at a time, from one snapshot."""
         with exports.consistent_snapshot():
-            yield from self.renderer().render_chunks(
-                claims, size=exports.CHUNK_SIZE, first_size=min(exports.FIRST_CHUNK_SIZE, exports.CHUNK_SIZE)
-            )
+            yield from self.claim_renderer().render_chunks(claims)
 
     def _export_ndjson(self, claims):
         for chunk in self._exported(claims):
