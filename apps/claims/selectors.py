@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Subquery
 
 from apps.claims.models import ChangeAction, Claim, ClaimChange, ClaimCountry, ClaimRelation, PublicState, ReviewStatus
 from apps.claims.services import SEARCH_CONFIG
@@ -166,16 +166,25 @@ def _action(*, deleted: bool, new: bool) -> str:
     return ChangeAction.CREATED if new else ChangeAction.UPDATED
 
 
+def _latest_changes(user) -> QuerySet[ClaimChange]:
+    """The changes ``user`` may see in the feed, latest first, with their position as ``head_seq`` and when
+    they were committed as ``head_at``."""
+    if sees_drafts(user):
+        return ClaimChange.objects.order_by("-seq").annotate(head_seq=F("seq"), head_at=F("changed_at"))
+    return (
+        ClaimChange.objects.filter(public_seq__isnull=False)
+        .order_by("-public_seq")
+        .annotate(head_seq=F("public_seq"), head_at=F("public_changed_at"))
+    )
+
+
 def changes_head(user) -> tuple[int, datetime.datetime | None]:
     """The position of the latest change ``user`` may see in the feed, and when it was committed (0 and None
     before any). A reader who has every claim as of now continues the feed from there."""
-    if sees_drafts(user):
-        head = ClaimChange.objects.order_by("-seq").values_list("seq", "changed_at").first()
-    else:
-        head = (
-            ClaimChange.objects.filter(public_seq__isnull=False)
-            .order_by("-public_seq")
-            .values_list("public_seq", "public_changed_at")
-            .first()
-        )
-    return head or (0, None)
+    return _latest_changes(user).values_list("head_seq", "head_at").first() or (0, None)
+
+
+def changed_at_column(user) -> Subquery:
+    """When the latest change ``user`` may see was committed (``changes_head``'s time), as a column: a page
+    query reads it in the same round trip as its rows."""
+    return Subquery(_latest_changes(user).values("head_at")[:1])

@@ -9,9 +9,10 @@ claims a quarter of an hour. ``tests/test_api_representation.py`` holds the two 
 every fixture claim, for each kind of reader and for sparse fields, what is rendered here
 equals what DRF renders from the declaration.
 
-The actors, sources and countries a claim embeds are read once per renderer each, in one
-query per model for the claims that need them, and rendered as their brief serializers
-declare them (the same test covers them, nested in the claims).
+The actors and sources a claim embeds are read once per renderer each, in one query per
+model for the claims that need them; countries, reference data, by name from
+``apps.countries.selectors``. All are rendered as their brief serializers declare them (the
+same test covers them, nested in the claims).
 """
 
 import datetime
@@ -27,6 +28,7 @@ from apps.claims.validation import QUANTITY_PARTS
 from apps.core.api.urls import UrlPattern
 from apps.core.queries import among
 from apps.countries.models import Country
+from apps.countries.selectors import country_name
 from apps.sources.models import Source
 
 # The claim columns each field is made of (the anchor's through its one-to-one join); countries and
@@ -64,7 +66,6 @@ def columns_for(fields) -> list[str]:
 # The columns each embedded model's brief shows (a source's label is made from several; its text is not read).
 BRIEF_COLUMNS = {
     Actor: ("id", "slug", "name", "kind"),
-    Country: ("code", "name"),
     Source: ("id", "slug", "kind", "title", "authors", "publisher", "published_on", "published_precision"),
 }
 
@@ -99,8 +100,8 @@ class ClaimRenderer:
         self._actor_url = UrlPattern("api:actor-detail", "slug", request)
         self._country_url = UrlPattern("api:country-detail", "code", request, sample="ZZ")
         self._source_url = UrlPattern("api:source-detail", "slug", request)
-        self._briefs: dict[type, dict] = {model: {} for model in BRIEF_COLUMNS}
-        self._brief_of = {Actor: self._actor_brief, Country: self._country_brief, Source: self._source_brief}
+        self._briefs: dict[type, dict] = {Actor: {}, Country: {}, Source: {}}
+        self._brief_of = {Actor: self._actor_brief, Source: self._source_brief}
         # In ClaimSerializer.Meta.fields' order; the test compares both, order included.
         every_field = {
             "id": lambda row: row["id"],
@@ -114,8 +115,8 @@ class ClaimRenderer:
             "subject": lambda row: self._brief(Actor, row["subject_id"]),
             "object": lambda row: self._brief(Actor, row["object_id"]),
             "claimant": lambda row: self._brief(Actor, row["claimant_id"]),
-            "location": lambda row: self._brief(Country, row["location_id"]),
-            "countries": lambda row: [self._brief(Country, code) for code in row["countries"]],
+            "location": lambda row: self._country(row["location_id"]),
+            "countries": lambda row: [self._country(code) for code in row["countries"]],
             "quantity": self._quantity,
             "trend": lambda row: row["trend"] or None,
             "valid_from": lambda row: _date(row["valid_from"]),
@@ -132,7 +133,8 @@ class ClaimRenderer:
             "updated_at": lambda row: _timestamp(row["updated_at"]),
         }
         self._fields = [(name, render) for name, render in every_field.items() if self.wants(name)]
-        self._columns = columns_for(name for name, _ in self._fields)
+        # The claim columns a row must hold for render_rows.
+        self.columns = columns_for(name for name, _ in self._fields)
 
     @classmethod
     def for_serializer_context(cls, context: dict) -> "ClaimRenderer":
@@ -151,8 +153,8 @@ class ClaimRenderer:
         """The claims with these ids, in this order; ids the user may not see are left out."""
         if not ids:
             return []
-        rows = {row["id"]: row for row in selectors.claim_rows(self.user, ids, self._columns)}
-        return self._render_rows([rows[claim_id] for claim_id in ids if claim_id in rows])
+        rows = {row["id"]: row for row in selectors.claim_rows(self.user, ids, self.columns)}
+        return self.render_rows([rows[claim_id] for claim_id in ids if claim_id in rows])
 
     def render_chunks(self, claims: QuerySet) -> Iterator[list[dict]]:
         """The claims of ``claims`` (filtered, ordered, what the user may see), rendered a chunk at a time
@@ -163,10 +165,12 @@ class ClaimRenderer:
             for ids in exports.in_chunks(list(claims.values_list("pk", flat=True))):
                 yield self.render(ids)
             return
-        for rows in exports.in_chunks(claims.values(*self._columns).iterator(chunk_size=exports.CHUNK_SIZE)):
-            yield self._render_rows(rows)
+        for rows in exports.in_chunks(claims.values(*self.columns).iterator(chunk_size=exports.CHUNK_SIZE)):
+            yield self.render_rows(rows)
 
-    def _render_rows(self, rows: list[dict]) -> list[dict]:
+    def render_rows(self, rows: list[dict]) -> list[dict]:
+        """These claims, in this order, from rows of ``columns`` read by the caller from claims the user may see
+        (a page query reads them with the page's keys, saving a round trip)."""
         ids = [row["id"] for row in rows]
         countries = selectors.country_links_of(ids) if self.wants("countries") else {}
         relations = selectors.relations_of(self.user, ids) if self.wants("relations") else {}
@@ -176,9 +180,6 @@ class ClaimRenderer:
         # The briefs of the actors, sources and countries these claims show, not read before.
         self._load_briefs(Source, self._ids_in(rows, ("source_id",)))
         self._load_briefs(Actor, self._ids_in(rows, ("subject_id", "object_id", "claimant_id")))
-        codes = self._ids_in(rows, ("location_id",))
-        codes.update(code for links in countries.values() for code in links)
-        self._load_briefs(Country, codes)
         return [{name: render(row) for name, render in self._fields} for row in rows]
 
     @staticmethod
@@ -191,7 +192,7 @@ class ClaimRenderer:
         if not missing:
             return
         brief = self._brief_of[model]
-        for instance in model.objects.filter(among("pk", missing)).only(*BRIEF_COLUMNS[model]):
+        for instance in model.objects.filter(among("pk", missing)).only(*BRIEF_COLUMNS[model]).order_by():
             known[instance.pk] = brief(instance)
 
     # The briefs as ActorBriefSerializer, CountryBriefSerializer and SourceBriefSerializer declare them.
@@ -199,8 +200,13 @@ class ClaimRenderer:
     def _actor_brief(self, actor: Actor) -> dict:
         return {"slug": actor.slug, "name": actor.name, "kind": actor.kind, "url": self._actor_url(actor.slug)}
 
-    def _country_brief(self, country: Country) -> dict:
-        return {"code": country.code, "name": country.name, "url": self._country_url(country.code)}
+    def _country(self, code: str | None) -> dict | None:
+        if code is None:
+            return None
+        known = self._briefs[Country]
+        if code not in known:
+            known[code] = {"code": code, "name": country_name(code), "url": self._country_url(code)}
+        return known[code]
 
     def _source_brief(self, source: Source) -> dict:
         return {

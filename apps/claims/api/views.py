@@ -28,6 +28,7 @@ from apps.claims.api.serializers import (
 from apps.claims.history import claim_history
 from apps.claims.kinds import KIND_RULES, STANCE_DESCRIPTIONS, ClaimKind, ClaimStance
 from apps.claims.selectors import (
+    changed_at_column,
     changes_head,
     claim_changes,
     sees_drafts,
@@ -179,15 +180,20 @@ class ClaimViewSet(ServiceModelViewSet):
         }
 
     def list(self, request, *args, **kwargs):
-        # Filters and keyset pagination pick the page's ids from the indexes alone; then the
-        # page's claims are read whole, with their related rows, in a constant number of queries.
-        claims = self.filter_queryset(visible_claims(request.user))
-        ids = [key["pk"] for key in self.paginator.paginate_queryset(claims, request, view=self, keys_only=True)]
-        response = self.paginator.get_paginated_response(self.claim_renderer().render(ids))
+        # The page's query reads the claim columns the renderer needs with the page's keys; their
+        # related rows follow in a constant number of queries.
+        # Every change to a claim the reader may see, a deletion too, moves the feed's head: no page changed
+        # later than it (Last-Modified), and the page's query reads it too.
+        claims = self.filter_queryset(visible_claims(request.user)).annotate(
+            changes_head_at=changed_at_column(request.user)
+        )
+        renderer = self.claim_renderer()
+        columns = [*renderer.columns, "changes_head_at"]
+        rows = self.paginator.paginate_queryset(claims, request, view=self, columns=columns)
+        response = self.paginator.get_paginated_response(renderer.render_rows(rows))
         for name, value in as_of_headers(request.query_params).items():
             response[name] = value
-        # Every change to a claim the reader may see, a deletion too, moves the feed's head: no page changed later.
-        _, changed_at = changes_head(request.user)
+        changed_at = rows[0]["changes_head_at"] if rows else changes_head(request.user)[1]
         if (date := last_modified(changed_at)) is not None:
             response["Last-Modified"] = date
         return response

@@ -16,6 +16,7 @@ import base64
 import binascii
 import datetime
 from collections import OrderedDict
+from collections.abc import Sequence
 
 import orjson
 from django.core import signing
@@ -122,10 +123,10 @@ class KeysetPagination(BasePagination):
         raw = orjson.dumps({"f": forward, "v": values, "o": self.terms})
         return self._signer.sign(base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii"))
 
-    def _project(self, queryset, keys_only: bool):
-        if not keys_only:
+    def _project(self, queryset, columns):
+        if columns is None:
             return queryset
-        return queryset.values("pk", *{term.lstrip("-") for term in self.terms} - {"pk"})
+        return queryset.values(*dict.fromkeys(["pk", *(term.lstrip("-") for term in self.terms), *columns]))
 
     @staticmethod
     def _keyset_terms(queryset, terms: list[str]) -> list[str]:
@@ -150,7 +151,7 @@ class KeysetPagination(BasePagination):
             and first.lstrip("-") != "pk"
         )
 
-    def _rows_after_pair(self, queryset, values: list, limit: int, keys_only: bool) -> list:
+    def _rows_after_pair(self, queryset, values: list, limit: int, columns) -> list:
         """The next rows after (value, pk) as one index range scan: ``(field, pk) < (value, pk)``.
 
         Written as a row comparison rather than OR-ed conditions so PostgreSQL starts the
@@ -164,13 +165,13 @@ class KeysetPagination(BasePagination):
         ordered = queryset.order_by(*order_expressions(self.terms))
         pk_beyond = {f"{pk}__{'lt' if descending else 'gt'}": last_pk}
         if value is None:
-            return list(self._project(ordered.filter(**{f"{field}__isnull": True}, **pk_beyond), keys_only)[:limit])
+            return list(self._project(ordered.filter(**{f"{field}__isnull": True}, **pk_beyond), columns)[:limit])
         beyond = LessThan if descending else GreaterThan
         cursor_row = _Row(Value(model_field.to_python(value), output_field=model_field), Value(last_pk))
-        rows = list(self._project(ordered.filter(beyond(_Row(F(field), F(pk)), cursor_row)), keys_only)[:limit])
+        rows = list(self._project(ordered.filter(beyond(_Row(F(field), F(pk)), cursor_row)), columns)[:limit])
         if len(rows) < limit and model_field.null:
             nulls = ordered.filter(**{f"{field}__isnull": True})
-            rows += list(self._project(nulls, keys_only)[: limit - len(rows)])
+            rows += list(self._project(nulls, columns)[: limit - len(rows)])
         return rows
 
     @staticmethod
@@ -185,9 +186,9 @@ class KeysetPagination(BasePagination):
                 return None
         return value.isoformat() if isinstance(value, (datetime.date, datetime.datetime)) else value
 
-    def paginate_queryset(self, queryset, request, view=None, *, keys_only: bool = False):
-        """The page's rows; with ``keys_only``, dicts of the primary key and ordering values, for views that
-        build their response from the keys."""
+    def paginate_queryset(self, queryset, request, view=None, *, columns: Sequence[str] | None = None):
+        """The page's rows; with ``columns``, dicts of the primary key, the ordering values and these columns,
+        for views that render rows themselves."""
         self.request = request
         self.terms = self._keyset_terms(queryset, StrictOrderingFilter().get_ordering(request, queryset, view))
         size = self._page_size(request)
@@ -196,7 +197,7 @@ class KeysetPagination(BasePagination):
 
         self.count = queryset.order_by().count() if self._wants_count(request) else None
         if forward and values is not None and self._pair_ordering():
-            rows = self._rows_after_pair(queryset, values, size + 1, keys_only)
+            rows = self._rows_after_pair(queryset, values, size + 1, columns)
         else:
             if values is not None:
                 queryset = queryset.filter(_after(queryset, self.terms, values, forward))
@@ -205,7 +206,7 @@ class KeysetPagination(BasePagination):
             else:
                 reverse = [t[1:] if t.startswith("-") else f"-{t}" for t in self.terms]
                 queryset = queryset.order_by(*order_expressions(reverse, nulls_first=True))
-            rows = list(self._project(queryset, keys_only)[: size + 1])
+            rows = list(self._project(queryset, columns)[: size + 1])
         more = len(rows) > size
         rows = rows[:size]
         if not forward:
