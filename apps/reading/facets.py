@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from apps.claims.kinds import ClaimKind, ClaimStance
-from apps.countries.models import Country
+from apps.countries.selectors import country_name
 from apps.sources.models import Source
 
 FACET_SAMPLE = 10_000
@@ -64,7 +64,6 @@ def claim_facets(claims) -> Facets:
     kinds = _top(counts["kind"])
     countries = _top(counts["country"])
     sources = _top(counts["source"])
-    country_names = dict(Country.objects.filter(pk__in=[code for code, _ in countries]).values_list("pk", "name"))
     source_rows = {
         str(pk): (slug, title)
         for pk, slug, title in Source.objects.filter(pk__in=[int(pk) for pk, _ in sources]).values_list(
@@ -79,7 +78,7 @@ def claim_facets(claims) -> Facets:
             "stance": [
                 FacetValue("stance", stance, ClaimStance(stance).label, n) for stance, n in _top(counts["stance"])
             ],
-            "country": [FacetValue("country", code, country_names.get(code, code), n) for code, n in countries],
+            "country": [FacetValue("country", code, country_name(code), n) for code, n in countries],
             "source": [
                 FacetValue("source", source_rows[pk][0], source_rows[pk][1] or source_rows[pk][0], n)
                 for pk, n in sources

@@ -177,7 +177,7 @@ class ClaimRenderer:
         for row in rows:
             row["countries"] = countries.get(row["id"], ())
             row["relations"] = relations.get(row["id"], ())
-        # The briefs of the actors, sources and countries these claims show, not read before.
+        # The briefs of the actors and sources these claims show, not read before.
         self._load_briefs(Source, self._ids_in(rows, ("source_id",)))
         self._load_briefs(Actor, self._ids_in(rows, ("subject_id", "object_id", "claimant_id")))
         return [{name: render(row) for name, render in self._fields} for row in rows]
