@@ -95,7 +95,7 @@ def test_a_renderer_renders_each_actor_source_and_country_once(curator):
     with CaptureQueriesContext(connection) as queries:
         again = renderer.render(ids)
     assert again == first
-    assert len(queries) == 3  # the claims, their countries, their relations
+    assert len(queries) == 4  # the claims, their anchors, countries and relations
 
 
 @pytest.mark.parametrize(

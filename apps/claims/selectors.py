@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery
 from django.db.models import F, Q, QuerySet, Subquery
 
-from apps.claims.models import ChangeAction, Claim, ClaimChange, ClaimCountry, ClaimRelation, PublicState, ReviewStatus
+from apps.claims.models import (
+    ChangeAction,
+    Claim,
+    ClaimChange,
+    ClaimCountry,
+    ClaimRelation,
+    PublicState,
+    QuoteAnchor,
+    ReviewStatus,
+)
 from apps.claims.services import SEARCH_CONFIG
 from apps.core.queries import among
 
@@ -69,6 +78,14 @@ def country_links_of(ids: list[int]) -> dict[int, list[str]]:
     for claim_id, code in involved_country_links().filter(among("claim_id", ids)).values_list("claim_id", "country_id"):
         codes.setdefault(claim_id, []).append(code)
     return codes
+
+
+def anchors_of(ids: list[int]) -> dict[int, dict]:
+    """The quote anchor of each of these claims that has one, as the API shows it."""
+    rows = QuoteAnchor.objects.filter(among("claim_id", ids)).values(
+        "claim_id", "exact", "start", "end", "prefix", "suffix"
+    )
+    return {row.pop("claim_id"): row for row in rows}
 
 
 @dataclass(frozen=True)

@@ -29,18 +29,11 @@ from apps.core.api.urls import UrlPattern
 from apps.core.queries import among
 from apps.countries.models import Country
 from apps.countries.selectors import country_name
-from apps.sources.models import Source
+from apps.sources.models import LABEL_PARTS, Source, source_label
 
-# The claim columns each field is made of (the anchor's through its one-to-one join); countries and
-# relations come from their own tables.
-ANCHOR_COLUMNS = (
-    "anchor__claim_id",
-    "anchor__exact",
-    "anchor__start",
-    "anchor__end",
-    "anchor__prefix",
-    "anchor__suffix",
-)
+# The claim columns each field is made of; the anchor, countries and relations come from their own tables,
+# so a page's query reads the claims' own columns only (a join there made PostgreSQL join every match of
+# a search before sorting them).
 FIELD_COLUMNS = {
     "source": ("source_id",),
     "subject": ("subject_id",),
@@ -49,7 +42,7 @@ FIELD_COLUMNS = {
     "location": ("location_id",),
     "countries": (),
     "quantity": tuple(QUANTITY_PARTS.values()),
-    "anchor": ANCHOR_COLUMNS,
+    "anchor": (),
     "relations": (),
     "url": (),
 }
@@ -63,10 +56,10 @@ def columns_for(fields) -> list[str]:
     return list(columns)
 
 
-# The columns each embedded model's brief shows (a source's label is made from several; its text is not read).
+# The columns each embedded model's brief is made from (its text, for a source, is not read).
 BRIEF_COLUMNS = {
     Actor: ("id", "slug", "name", "kind"),
-    Source: ("id", "slug", "kind", "title", "authors", "publisher", "published_on", "published_precision"),
+    Source: ("id", "slug", *LABEL_PARTS),
 }
 
 
@@ -124,7 +117,7 @@ class ClaimRenderer:
             "valid_to": lambda row: _date(row["valid_to"]),
             "valid_to_precision": lambda row: row["valid_to_precision"] or None,
             "reported_on": lambda row: _date(row["reported_on"]),
-            "anchor": self._anchor,
+            "anchor": lambda row: row["anchor"],
             "relations": lambda row: [self._relation(relation) for relation in row["relations"]],
             "review_status": lambda row: row["review_status"],
             "confidence": lambda row: row["confidence"],
@@ -174,9 +167,11 @@ class ClaimRenderer:
         ids = [row["id"] for row in rows]
         countries = selectors.country_links_of(ids) if self.wants("countries") else {}
         relations = selectors.relations_of(self.user, ids) if self.wants("relations") else {}
+        anchors = selectors.anchors_of(ids) if self.wants("anchor") else {}
         for row in rows:
             row["countries"] = countries.get(row["id"], ())
             row["relations"] = relations.get(row["id"], ())
+            row["anchor"] = anchors.get(row["id"])
         # The briefs of the actors and sources these claims show, not read before.
         self._load_briefs(Source, self._ids_in(rows, ("source_id",)))
         self._load_briefs(Actor, self._ids_in(rows, ("subject_id", "object_id", "claimant_id")))
@@ -192,13 +187,18 @@ class ClaimRenderer:
         if not missing:
             return
         brief = self._brief_of[model]
-        for instance in model.objects.filter(among("pk", missing)).only(*BRIEF_COLUMNS[model]).order_by():
-            known[instance.pk] = brief(instance)
+        for row in model.objects.filter(among("pk", missing)).order_by().values(*BRIEF_COLUMNS[model]):
+            known[row["id"]] = brief(row)
 
     # The briefs as ActorBriefSerializer, CountryBriefSerializer and SourceBriefSerializer declare them.
 
-    def _actor_brief(self, actor: Actor) -> dict:
-        return {"slug": actor.slug, "name": actor.name, "kind": actor.kind, "url": self._actor_url(actor.slug)}
+    def _actor_brief(self, actor: dict) -> dict:
+        return {
+            "slug": actor["slug"],
+            "name": actor["name"],
+            "kind": actor["kind"],
+            "url": self._actor_url(actor["slug"]),
+        }
 
     def _country(self, code: str | None) -> dict | None:
         if code is None:
@@ -208,16 +208,16 @@ class ClaimRenderer:
             known[code] = {"code": code, "name": country_name(code), "url": self._country_url(code)}
         return known[code]
 
-    def _source_brief(self, source: Source) -> dict:
+    def _source_brief(self, source: dict) -> dict:
         return {
-            "id": source.id,
-            "slug": source.slug,
-            "label": source.label,
-            "title": source.title,
-            "authors": list(source.authors),
-            "publisher": source.publisher,
-            "published_on": _date(source.published_on),
-            "url": self._source_url(source.slug),
+            "id": source["id"],
+            "slug": source["slug"],
+            "label": source_label(**{part: source[part] for part in LABEL_PARTS}),
+            "title": source["title"],
+            "authors": list(source["authors"]),
+            "publisher": source["publisher"],
+            "published_on": _date(source["published_on"]),
+            "url": self._source_url(source["slug"]),
         }
 
     def _brief(self, model, pk):
@@ -235,18 +235,6 @@ class ClaimRenderer:
             "qualifier": row["quantity_qualifier"] or None,
             "unit": row["quantity_unit"],
             "text": row["quantity_text"],
-        }
-
-    @staticmethod
-    def _anchor(row: dict) -> dict | None:
-        if row["anchor__claim_id"] is None:
-            return None
-        return {
-            "exact": row["anchor__exact"],
-            "start": row["anchor__start"],
-            "end": row["anchor__end"],
-            "prefix": row["anchor__prefix"],
-            "suffix": row["anchor__suffix"],
         }
 
     def _relation(self, relation: selectors.RelationRow) -> dict:
