@@ -82,10 +82,12 @@ restore: db
 # index walk by its pages alone and, for a search word matching 0.5 % of claims, walks the
 # newest-first index through 20,000 rows instead of reading the 5,000 matches (several
 # times slower; see docs/benchmarks.md); at 1 GB it reads the matches, and still walks the
-# index for common words.
+# index for common words. JIT compilation costs more than it saves on queries of milliseconds
+# (20 ms on a reading-room page), and starting parallel workers about 5 ms: a page walking an
+# index for 100 rows must not pay it (parallel_setup_cost), a search sorting thousands still may.
 BENCH_DB := DB_NAME=claims_api_bench LOCAL_DB_DIR=.data/bench-postgres LOCAL_DB_PORT=54330
 BENCH_DB_SETTINGS ?= shared_buffers=4GB effective_cache_size=1GB work_mem=16MB maintenance_work_mem=1GB \
-	max_wal_size=8GB checkpoint_timeout=30min
+	max_wal_size=8GB checkpoint_timeout=30min jit=off parallel_setup_cost=10000
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
 		|| echo "bench: wrk not found (apt-get install wrk); throughput will not be measured"

@@ -5,6 +5,7 @@ every parameter escaped, and the site's 404 and API index."""
 import csv
 import io
 import re
+from collections import Counter
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,6 +17,7 @@ from apps.accounts.services import curator_create
 from apps.claims.models import Claim, ReviewStatus
 from apps.claims.services import claim_create, claim_relation_create
 from apps.comparisons.models import Proposition
+from apps.reading import facets
 from apps.sources.models import Source
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +109,16 @@ def test_facet_counts_are_the_counts_of_the_filtered_lists_they_link_to(client):
     russia = re.search(r"<span>Russian Federation</span> <span class=\"count\">(\d+)</span>", html).group(1)
     both = Claim.objects.filter(review_status="published", countries="KZ").filter(countries="RU").count()
     assert int(russia) == both
+
+
+def test_past_the_cut_facets_count_the_first_matches_in_the_pages_order(client, monkeypatch):
+    """A country's list walks that country's links in order; the counts cover its first matches, as shown."""
+    monkeypatch.setattr(facets, "FACET_SAMPLE", 5)
+    html = client.get("/claims/?country=UA").content.decode()
+    assert "Counts among the first 5 matches." in html
+    first = _page_ids(html)[:5]
+    kinds = Counter(Claim.objects.filter(id__in=first).values_list("kind", flat=True))
+    assert _facet_counts(html, "Kind") == {f"country=UA&kind={kind}": n for kind, n in kinds.items()}
 
 
 def test_claim_page_reads_as_plain_words_with_the_passage_in_context(client):

@@ -4,7 +4,9 @@ Counting every match is exact but grows with the data: "all claims" on a million
 would group a million rows on every page view. The counts are instead taken over the
 first ``FACET_SAMPLE`` matches in the page's own order, read by the same index walk that
 serves the page, in one statement; the page says so when that cut applies. Below the cut
-(any reasonably narrow filter) the counts are exact.
+(any reasonably narrow filter) the counts are exact. Each counted match costs a visit to the
+claim and to its country links: at 10,000 matches the counts took about 110 ms on the
+benchmark's million claims, at 2,000 about 30 ms.
 """
 
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from apps.claims.kinds import ClaimKind, ClaimStance
 from apps.countries.selectors import country_name
 from apps.sources.models import Source
 
-FACET_SAMPLE = 10_000
+FACET_SAMPLE = 2_000
 SHOWN_PER_FACET = 12
 
 _FACET_SQL = """

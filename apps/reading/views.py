@@ -37,6 +37,7 @@ from apps.comparisons.selectors import (
 )
 from apps.comparisons.verdicts import Verdict
 from apps.core.api.caching import CachedReadsMixin
+from apps.core.api.ordering import order_expressions
 from apps.core.api.pagination import KeysetPagination
 from apps.core.api.query_parameters import KnownQueryParametersMixin
 from apps.core.data_version import data_version
@@ -180,10 +181,13 @@ class ClaimListPage(KnownQueryParametersMixin, PageView):
     def get(self, request):
         claims = self.filter_queryset(_published_claims())
         page = self.paginate_queryset(_brief_claims(claims))
+        # Counted in the page's own order, on the copy of it the page walks (a country's links), so the
+        # count stops with the sample rather than sorting every match.
+        facets = claim_facets(claims.order_by(*order_expressions(self.paginator.terms)))
         return self.page(
             "reading/claim_list.html",
             claims=page,
-            facets=(facets := claim_facets(claims)),
+            facets=facets,
             facet_groups=[
                 (FACET_TITLES[name], _facet_links(values, request.GET)) for name, values in facets.groups.items()
             ],
