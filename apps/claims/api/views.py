@@ -1,3 +1,5 @@
+import datetime
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -193,7 +195,11 @@ class ClaimViewSet(ServiceModelViewSet):
         response = self.paginator.get_paginated_response(renderer.render_rows(rows))
         for name, value in as_of_headers(request.query_params).items():
             response[name] = value
-        changed_at = rows[0]["changes_head_at"] if rows else changes_head(request.user)[1]
+        changed_at = (
+            datetime.datetime.fromtimestamp(rows[0]["changes_head_at"], datetime.UTC)
+            if rows and rows[0]["changes_head_at"] is not None
+            else changes_head(request.user)[1]
+        )
         if (date := last_modified(changed_at)) is not None:
             response["Last-Modified"] = date
         return response
