@@ -4,6 +4,8 @@ The reference is DRF's own rendering of the declared fields, field by field, fro
 instances read whole; the API renders from rows (apps/claims/api/representation.py).
 """
 
+from types import SimpleNamespace
+
 import orjson
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -19,6 +21,7 @@ from apps.claims.api.representation import ClaimRenderer
 from apps.claims.api.serializers import ClaimSerializer
 from apps.claims.models import ClaimRelation
 from apps.claims.selectors import involved_country_links, sees_drafts, visible_claims
+from apps.core.api.fields import IdentityUrlField
 from apps.core.api.urls import UrlPattern
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +114,24 @@ def test_a_url_pattern_gives_what_drf_reverse_gives(view_name, lookup, value, sa
     request = Request(APIRequestFactory().get("/api/v1/claims/", {"format": "ZZ"}, HTTP_HOST="testserver"))
     pattern = UrlPattern(view_name, lookup, request, **({"sample": sample} if sample else {}))
     assert pattern(value) == reverse(view_name, kwargs={lookup: value}, request=request)
+
+
+@pytest.mark.parametrize(
+    ("view_name", "lookup", "values", "sample"),
+    [
+        ("api:country-detail", "code", ["FR", "UA"], "ZZ"),
+        ("api:actor-detail", "slug", ["café-ü 100%", "nato"], None),
+        ("api:comparison-detail", "pk", [7, 1000, 10], "0"),
+        ("api:claim-detail", "pk", [42, 8000], None),
+    ],
+)
+def test_an_identity_url_field_gives_what_drf_gives(view_name, lookup, values, sample):
+    """One field instance, reversed once, for several objects: each URL is DRF's own."""
+    request = Request(APIRequestFactory().get("/api/v1/claims/", {"format": "json"}, HTTP_HOST="testserver:8000"))
+    ours = IdentityUrlField(view_name=view_name, lookup_field=lookup, **({"lookup_sample": sample} if sample else {}))
+    drf = serializers.HyperlinkedIdentityField(view_name=view_name, lookup_field=lookup)
+    for field in (ours, drf):
+        field.bind("url", serializers.Serializer(context={"request": request}))
+    for value in values:
+        item = SimpleNamespace(**{lookup: value})
+        assert ours.to_representation(item) == drf.to_representation(item)

@@ -1,11 +1,12 @@
 from rest_framework import serializers
 
 from apps.actors.models import Actor
+from apps.core.api.fields import IdentityUrlField
 from apps.countries.api.serializers import CountryBriefSerializer, CountryCodeField
 
 
 class ActorBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:actor-detail", lookup_field="slug")
+    url = IdentityUrlField(view_name="api:actor-detail", lookup_field="slug")
 
     class Meta:
         model = Actor
@@ -13,7 +14,7 @@ class ActorBriefSerializer(serializers.ModelSerializer):
 
 
 class ActorSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:actor-detail", lookup_field="slug")
+    url = IdentityUrlField(view_name="api:actor-detail", lookup_field="slug")
     country = CountryBriefSerializer(read_only=True, allow_null=True)
 
     class Meta:

@@ -18,7 +18,7 @@ from apps.claims.models import (
 from apps.claims.quantities import QuantityQualifier, QuantityUnit
 from apps.claims.review import REASON_MAX_LENGTH
 from apps.claims.validation import QUANTITY_FIELDS, QUANTITY_PARTS
-from apps.core.api.fields import OptionalChoiceField, PreciseDateField
+from apps.core.api.fields import IdentityUrlField, OptionalChoiceField, PreciseDateField
 from apps.core.api.sparse import SparseFieldsMixin
 from apps.core.dates import DatePrecision
 from apps.countries.api.serializers import CountryBriefSerializer, CountryCodeField
@@ -61,7 +61,7 @@ class QuoteAnchorSerializer(serializers.ModelSerializer):
 
 
 class ClaimReferenceSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+    url = IdentityUrlField(view_name="api:claim-detail")
     source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
@@ -88,7 +88,7 @@ class ClaimListSerializer(serializers.ListSerializer):
 
 
 class ClaimSerializer(SparseFieldsMixin, serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+    url = IdentityUrlField(view_name="api:claim-detail")
     source = SourceBriefSerializer()
     subject = ActorBriefSerializer(allow_null=True)
     object = ActorBriefSerializer(allow_null=True)
@@ -318,7 +318,7 @@ class ClaimCreateSerializer(ClaimWriteSerializer):
 
 
 class ClaimRelationSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:claimrelation-detail")
+    url = IdentityUrlField(view_name="api:claimrelation-detail")
     from_claim = ClaimReferenceSerializer()
     to_claim = ClaimReferenceSerializer()
 

@@ -12,7 +12,7 @@ from apps.claims.quantities import QuantityUnit
 from apps.comparisons.models import KEY_PARTS, Proposition, proposition_label
 from apps.comparisons.selectors import Agreement
 from apps.comparisons.verdicts import ComparisonRule, Verdict
-from apps.core.api.fields import OptionalChoiceField
+from apps.core.api.fields import IdentityUrlField, OptionalChoiceField
 from apps.core.dates import DatePrecision
 from apps.countries.api.serializers import CountryBriefSerializer
 from apps.sources.api.serializers import SourceBriefSerializer
@@ -20,7 +20,7 @@ from apps.sources.publication import AsOfRule
 
 
 class PropositionSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:comparison-detail")
+    url = IdentityUrlField(view_name="api:comparison-detail", lookup_sample="0")
     label = serializers.SerializerMethodField(help_text="The kind and the grouping key in words.")
     subject = ActorBriefSerializer(allow_null=True, help_text="The subject, when it is not a state or a person.")
     subject_country = CountryBriefSerializer(
@@ -56,7 +56,7 @@ class PropositionSerializer(serializers.ModelSerializer):
 class ComparedClaimSerializer(serializers.ModelSerializer):
     """A claim in brief, with what comparisons look at: quantity, valid time, report date, source."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+    url = IdentityUrlField(view_name="api:claim-detail")
     kind = serializers.ChoiceField(choices=ClaimKind.choices)
     status = serializers.ChoiceField(choices=ClaimStatus.choices)
     stance = serializers.ChoiceField(choices=ClaimStance.choices)

@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
+from apps.core.api.fields import IdentityUrlField
 from apps.countries.models import Country
 
 
 class CountryBriefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:country-detail", lookup_field="code")
+    url = IdentityUrlField(view_name="api:country-detail", lookup_field="code", lookup_sample="ZZ")
 
     class Meta:
         model = Country
@@ -12,7 +13,7 @@ class CountryBriefSerializer(serializers.ModelSerializer):
 
 
 class CountrySerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:country-detail", lookup_field="code")
+    url = IdentityUrlField(view_name="api:country-detail", lookup_field="code", lookup_sample="ZZ")
 
     class Meta:
         model = Country

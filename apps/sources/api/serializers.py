@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apps.core.api.fields import PreciseDateField
+from apps.core.api.fields import IdentityUrlField, PreciseDateField
 from apps.sources.models import Source
 
 # Shared by what the API shows and what it accepts.
@@ -22,7 +22,7 @@ class SourceLabelMixin(serializers.Serializer):
 class SourceBriefSerializer(SourceLabelMixin, serializers.ModelSerializer):
     """Who reported a claim: its source as the claim cites it."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="slug")
+    url = IdentityUrlField(view_name="api:source-detail", lookup_field="slug")
 
     class Meta:
         model = Source
@@ -33,7 +33,7 @@ class SourceBriefSerializer(SourceLabelMixin, serializers.ModelSerializer):
 class SourceSerializer(SourceLabelMixin, serializers.ModelSerializer):
     """A source without its text: what lists return."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="slug")
+    url = IdentityUrlField(view_name="api:source-detail", lookup_field="slug")
 
     class Meta:
         model = Source
