@@ -17,6 +17,7 @@ same test covers them, nested in the claims).
 
 import datetime
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -89,10 +90,6 @@ class ClaimRenderer:
         self.user = user
         self.fields = fields
         self.sees_drafts = sees_drafts
-        self._claim_url = UrlPattern("api:claim-detail", "pk", request)
-        self._actor_url = UrlPattern("api:actor-detail", "slug", request)
-        self._country_url = UrlPattern("api:country-detail", "code", request, sample="ZZ")
-        self._source_url = UrlPattern("api:source-detail", "slug", request)
         self._briefs: dict[type, dict] = {Actor: {}, Country: {}, Source: {}}
         self._brief_of = {Actor: self._actor_brief, Source: self._source_brief}
         # In ClaimSerializer.Meta.fields' order; the test compares both, order included.
@@ -138,6 +135,24 @@ class ClaimRenderer:
             fields=context.get("fields"),
             sees_drafts=bool(context.get("sees_drafts")),
         )
+
+    # Each route is reversed once, when the first URL of it is rendered (a page of five fields may need none).
+
+    @cached_property
+    def _claim_url(self) -> UrlPattern:
+        return UrlPattern("api:claim-detail", "pk", self.request)
+
+    @cached_property
+    def _actor_url(self) -> UrlPattern:
+        return UrlPattern("api:actor-detail", "slug", self.request)
+
+    @cached_property
+    def _country_url(self) -> UrlPattern:
+        return UrlPattern("api:country-detail", "code", self.request, sample="ZZ")
+
+    @cached_property
+    def _source_url(self) -> UrlPattern:
+        return UrlPattern("api:source-detail", "slug", self.request)
 
     def wants(self, name: str) -> bool:
         return self.fields is None or name in self.fields
