@@ -404,8 +404,7 @@ def machine() -> str:
 
 def main() -> None:
     import_seconds = ensure_data()
-    with psycopg.connect(DATABASE_URL, autocommit=True) as conn:
-        recompute_seconds = bench_curation.ensure_comparisons(manage, conn)
+    recompute_seconds = bench_curation.recompute_comparisons(manage)
     # As a deployment does before it starts the server (whitenoise serves the collected files).
     subprocess.run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, check=True, env=SERVER_ENV)
     port = free_port()

@@ -8,7 +8,7 @@ only knows which URLs a curator and a comparing researcher ask for and how they 
          and the HTML's size;
   C1     `/api/v1/claims/{id}/comparison/` for 20 claims compared across documents;
   C2/C3  Q1's list with `disputed=true` and with `as_of`, against Q1 itself;
-  and the time `manage.py recompute_comparisons` takes over the whole corpus, when it has to run.
+  and the time `manage.py recompute_comparisons` takes to regroup the whole corpus (on every run).
 """
 
 import http.cookies
@@ -37,10 +37,13 @@ CURATOR = "bench-curator"
 REPEATS = 7
 
 
-def ensure_comparisons(manage, conn) -> float | None:
-    """Group the corpus into propositions unless it is grouped; the seconds it took, if it ran."""
-    if conn.execute("SELECT EXISTS (SELECT 1 FROM comparisons_membership)").fetchone()[0]:
-        return None
+def recompute_comparisons(manage) -> float:
+    """Regroup the whole corpus into propositions and recompute their verdicts: the seconds it took.
+
+    The import groups each claim as it is written, so the corpus is grouped already; the command
+    still regroups every claim and refreshes every proposition, which is what it costs after a
+    change of the rules.
+    """
     started = time.monotonic()
     manage("recompute_comparisons")
     return time.monotonic() - started
@@ -166,7 +169,7 @@ def comparison_section(base: str, conn, q1: str, page_timings) -> dict:
     return {"p50": p50, "compared_claims": len(urls["C1"])}
 
 
-def report_lines(admin_rows: list[dict], comparisons: dict, recompute_seconds: float | None) -> str:
+def report_lines(admin_rows: list[dict], comparisons: dict, recompute_seconds: float) -> str:
     lines = [
         "",
         "| admin page (logged-in curator) | before ms | p50 ms | HTML KB | target | met |",
@@ -194,10 +197,9 @@ def report_lines(admin_rows: list[dict], comparisons: dict, recompute_seconds: f
             f"| {name} {label} | {p50[name]:.2f} ({ratio:.2f}× Q1's {p50['Q1']:.2f}) | ≤ {FILTER_RATIO_TARGET}× Q1 | "
             f"{'yes' if ratio <= FILTER_RATIO_TARGET else 'NO'} |"
         )
-    recomputed = (
-        f"{recompute_seconds:.0f} s (target ≤ {RECOMPUTE_TARGET_SECONDS} s)"
-        if recompute_seconds is not None
-        else "not run (already grouped)"
+    met = "met" if recompute_seconds <= RECOMPUTE_TARGET_SECONDS else "NOT met"
+    lines.append(
+        "\nRegrouping the whole corpus into propositions and recomputing their verdicts (`manage.py "
+        f"recompute_comparisons`): {recompute_seconds:.0f} s (target ≤ {RECOMPUTE_TARGET_SECONDS} s, {met})."
     )
-    lines.append(f"\nGrouping the whole corpus into propositions (`manage.py recompute_comparisons`): {recomputed}.")
     return "\n".join(lines) + "\n"
