@@ -15,10 +15,13 @@ import yaml
 from django.db import connection
 from django.utils.http import http_date
 
+from apps.actors.models import Actor
+from apps.actors.services import actor_update
 from apps.claims.models import Claim, ClaimChange, ClaimRelation, QuoteAnchor, ReviewStatus
 from apps.claims.services import claim_delete, claim_review_status_set, claim_update
 from apps.countries.models import Country
 from apps.sources.models import Source
+from apps.sources.services import source_update
 from tests.conftest import ROOT, _test_database_url
 
 pytestmark = pytest.mark.django_db
@@ -180,6 +183,66 @@ def test_updated_since_lists_what_changed_in_the_order_it_changed(api_client, cu
     assert [orjson.loads(line)["id"] for line in b"".join(exported.streaming_content).splitlines()] == changed
     later = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=1)).isoformat()
     assert api_client.get(CLAIMS, {"updated_since": later}).json()["results"] == []
+
+
+def _stamp(moment: datetime.datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/actors/", "/api/v1/sources/", "/api/v1/claim-relations/"])
+def test_every_list_that_changes_takes_updated_since(api_client, path):
+    response = api_client.get(path, {"updated_since": "2022-01-24"})
+    assert response.status_code == 400
+    assert [(error["field"], error["in"]) for error in response.json()["errors"]] == [("updated_since", "query")]
+    later = _stamp(datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=1))
+    assert api_client.get(path, {"updated_since": later, "ordering": "updated_at"}).json()["results"] == []
+
+
+def test_actors_and_sources_changed_since_come_in_the_order_they_changed(api_client):
+    since = _stamp(datetime.datetime.now(datetime.UTC))
+    actors = list(Actor.objects.order_by("-id")[:2])
+    for actor in actors:
+        actor_update(actor=actor, description=f"Seen again {actor.id}")
+    source = Source.objects.order_by("id").first()
+    source_update(source=source, metadata_notes="Seen again")
+    listed = api_client.get("/api/v1/actors/", {"updated_since": since, "ordering": "updated_at"}).json()
+    assert [item["slug"] for item in listed["results"]] == [actor.slug for actor in actors]
+    listed = api_client.get("/api/v1/sources/", {"updated_since": since, "ordering": "updated_at"}).json()
+    assert [item["slug"] for item in listed["results"]] == [source.slug]
+
+
+def test_a_relation_changed_since_includes_one_whose_claim_changed(api_client):
+    """A relation shows its claims' summaries: editing one lists the relation again."""
+    relation = ClaimRelation.objects.filter(
+        from_claim__review_status=ReviewStatus.PUBLISHED, to_claim__review_status=ReviewStatus.PUBLISHED
+    ).first()
+    since = _stamp(datetime.datetime.now(datetime.UTC))
+    claim_update(claim=relation.to_claim, summary=relation.to_claim.summary + " (again)")
+    listed = api_client.get("/api/v1/claim-relations/", {"updated_since": since, "ordering": "updated_at"}).json()
+    ids = [item["id"] for item in listed["results"]]
+    assert relation.id in ids
+    shown = next(item for item in listed["results"] if item["id"] == relation.id)
+    assert shown["to_claim"]["summary"].endswith(" (again)")
+    moment = datetime.datetime.fromisoformat(since)
+    untouched = ClaimRelation.objects.filter(
+        updated_at__lt=moment, from_claim__updated_at__lt=moment, to_claim__updated_at__lt=moment
+    )
+    assert untouched.exists() and not set(ids) & set(untouched.values_list("id", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("model", "index"),
+    [
+        ("actors_actor", "actor_updated"),
+        ("sources_source", "source_updated"),
+        ("claims_claimrelation", "relation_updated"),
+    ],
+)
+def test_updated_since_of_every_list_is_read_from_an_index(model, index):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN SELECT id FROM {model} WHERE updated_at >= now() ORDER BY updated_at, id")
+        assert index in "".join(row[0] for row in cursor.fetchall())
 
 
 def test_updated_since_is_read_from_an_index():

@@ -43,6 +43,8 @@ class Actor(models.Model):
         indexes = [
             models.Index(fields=["kind", "name"]),
             GinIndex(fields=["aliases"], name="actor_aliases_gin"),
+            # updated_since, and pages ordered by updated_at (how a mirror catches up).
+            models.Index(fields=["updated_at", "id"], name="actor_updated"),
         ]
         constraints = [
             models.CheckConstraint(

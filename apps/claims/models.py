@@ -316,7 +316,11 @@ class ClaimRelation(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["to_claim", "type"], name="relation_to_claim")]
+        indexes = [
+            models.Index(fields=["to_claim", "type"], name="relation_to_claim"),
+            # updated_since, and pages ordered by updated_at (how a mirror catches up).
+            models.Index(fields=["updated_at", "id"], name="relation_updated"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(from_claim=F("to_claim")),

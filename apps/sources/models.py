@@ -68,6 +68,8 @@ class Source(models.Model):
         indexes = [
             models.Index(Upper("publisher"), name="source_publisher_upper"),
             models.Index(fields=["published_on", "id"], name="source_published_on"),
+            # updated_since, and pages ordered by updated_at (how a mirror catches up).
+            models.Index(fields=["updated_at", "id"], name="source_updated"),
         ]
         constraints = [
             models.CheckConstraint(

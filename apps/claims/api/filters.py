@@ -12,7 +12,7 @@ from apps.core.api.filtering import (
     MultipleValueChoiceFilter,
     RequestedFilterSet,
     SlugMultipleFilter,
-    TimestampFilter,
+    UpdatedSinceFilter,
     any_of,
 )
 from apps.sources.models import Source
@@ -108,9 +108,7 @@ class ClaimFilterSet(RequestedFilterSet):
         help_text="true: claims that a published claim of another document disagrees with (a curated "
         "contradiction, or a computed disagreement no curated relation overrules); false: the others.",
     )
-    updated_since = TimestampFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
+    updated_since = UpdatedSinceFilter(
         help_text="Claims whose representation changed at or after this RFC 3339 timestamp (e.g. "
         "2022-01-24T09:30:00Z): their own fields, or what they show of their source, actors, countries, quote "
         "and relations. With ordering=updated_at, pages follow the order of change, so a claim changed while "
@@ -184,10 +182,23 @@ class ClaimFilterSet(RequestedFilterSet):
 class ClaimRelationFilterSet(RequestedFilterSet):
     type = MultipleValueChoiceFilter(choices=RelationType.choices, help_text="Relation type(s)." + MULTI)
     claim = django_filters.NumberFilter(method="filter_claim", help_text="Relations of this claim id, either end.")
+    updated_since = UpdatedSinceFilter(
+        method="filter_updated_since",
+        help_text="Relations changed at or after this RFC 3339 timestamp (e.g. 2022-01-24T09:30:00Z), or whose "
+        "claims did (a relation shows their kind, summary and source). With ordering=updated_at, pages follow "
+        "the order of the relations' own changes. A deleted relation is not listed any more; both its claims "
+        "are, by /claims/?updated_since, as their relations changed.",
+    )
 
     class Meta:
         model = ClaimRelation
-        fields = ["type", "claim"]
+        fields = ["type", "claim", "updated_since"]
 
     def filter_claim(self, queryset, name, value):
         return queryset.filter(Q(from_claim_id=value) | Q(to_claim_id=value))
+
+    def filter_updated_since(self, queryset, name, value):
+        # A relation shows each claim's kind, summary and source: the claims' updated_at moves with those.
+        return queryset.filter(
+            Q(updated_at__gte=value) | Q(from_claim__updated_at__gte=value) | Q(to_claim__updated_at__gte=value)
+        )

@@ -344,7 +344,7 @@ class ClaimRelationViewSet(ServiceModelViewSet):
     write_serializer_class = ClaimRelationWriteSerializer
     filterset_class = ClaimRelationFilterSet
     ordering = ["id"]
-    ordering_fields = ["id", "created_at", "type"]
+    ordering_fields = ["id", "created_at", "updated_at", "type"]
 
     def get_queryset(self):
         return (

@@ -127,6 +127,16 @@ class TimestampFilter(django_filters.Filter):
     field_class = TimestampField
 
 
+class UpdatedSinceFilter(TimestampFilter):
+    """``updated_since``: rows changed at or after the timestamp, on their ``updated_at``. Every list that
+    can change offers it, with ``ordering=updated_at``, so a mirror catches up the same way on each."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("field_name", "updated_at")
+        kwargs.setdefault("lookup_expr", "gte")
+        super().__init__(*args, **kwargs)
+
+
 class RequestedFilterSet(django_filters.FilterSet):
     """A filter set that builds only the filters the request names.
 
