@@ -438,7 +438,9 @@ def _topics(propositions, *, as_of=None) -> list[dict]:
 def _claim_topic(claim) -> dict | None:
     """The comparison the claim belongs to, when claims of another document share it."""
     proposition = claim_proposition(None, claim.pk)
-    if proposition is None:
+    # document_count counts the documents of its published claims, all a reader sees: below two there is
+    # nothing to compare, and no pairs to compute.
+    if proposition is None or proposition.document_count < 2:
         return None
     (topic,) = _topics([proposition])
     return topic if topic["documents"] > 1 else None
