@@ -5,12 +5,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, models
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 
 from apps.claims.models import Claim, ReviewStatus
 from apps.claims.selectors import visible_claims
-from apps.comparisons.models import KEY_RELATIONS, Membership, Proposition
+from apps.comparisons.models import KEY_ACTORS, KEY_COUNTRIES, Membership, Proposition
 from apps.comparisons.verdicts import ComparisonRule, Verdict, members_sql, pairs_sql
+from apps.countries.selectors import reference_country
 from apps.sources.publication import DEFAULT_AS_OF_RULE, sources_published_by
 
 _PAIRS = pairs_sql()
@@ -60,23 +61,31 @@ def compared_claims(user, *, as_of: AsOf | None = None):
     return claims
 
 
+def _with_what_it_names(propositions: QuerySet[Proposition]) -> Proposition | None:
+    """The first proposition with the actors and countries it names, in one query that joins the actors
+    only: each joined table added about 0.2 ms to the planning of a query that runs in 0.2 ms, and the
+    countries are reference data the process keeps."""
+    proposition = propositions.select_related(*KEY_ACTORS).first()
+    if proposition is not None:
+        for name in KEY_COUNTRIES:
+            code = getattr(proposition, f"{name}_id")
+            setattr(proposition, name, reference_country(code) if code else None)
+    return proposition
+
+
 def claim_proposition(user, claim_id: int) -> Proposition | None:
     """The proposition of a claim the user may see, with what it names, in one query; None when the claim
     is not visible (or does not exist) or has not been grouped yet."""
     membership = Membership.objects.filter(claim__in=visible_claims(user).filter(pk=claim_id).values("pk"))
-    # A subquery for the id, not a join: joined to the membership and the claim, the five lookups of the
+    # A subquery for the id, not a join: joined to the membership and the claim, the lookups of the
     # label gave PostgreSQL so many join orders to weigh that planning took ten times as long as with it.
-    return (
-        Proposition.objects.filter(pk=Subquery(membership.values("proposition_id")))
-        .select_related(*KEY_RELATIONS)
-        .first()
-    )
+    return _with_what_it_names(Proposition.objects.filter(pk=Subquery(membership.values("proposition_id"))))
 
 
 def visible_proposition(user, pk) -> Proposition | None:
     """The proposition, with what it names, if it has at least one claim the user may see."""
     members = Membership.objects.filter(proposition=OuterRef("pk"), claim__in=visible_claims(user))
-    return Proposition.objects.filter(Exists(members), pk=pk).select_related(*KEY_RELATIONS).first()
+    return _with_what_it_names(Proposition.objects.filter(Exists(members), pk=pk))
 
 
 def propositions_compared(user, *, as_of: AsOf | None = None):
