@@ -315,9 +315,9 @@ def test_a_comparison_costs_the_same_queries_whatever_its_size(api_client):
             with CaptureQueriesContext(connection) as queries:
                 assert api_client.get(url).status_code == 200
             counts.append(len(queries))
-    # The proposition with what its label names (and whether the reader may see it), the claims, their
-    # times, the pairs.
-    assert counts == [4, 4, 4, 4]
+    # The proposition with the actors its label names (and whether the reader may see it), the countries it
+    # names, the claims, their times, the pairs.
+    assert counts == [5, 5, 5, 5]
 
 
 def test_a_comparison_gives_its_pairs_a_page_at_a_time_and_links_to_the_rest(api_client, monkeypatch):

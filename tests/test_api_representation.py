@@ -135,3 +135,5 @@ def test_an_identity_url_field_gives_what_drf_gives(view_name, lookup, values, s
     for value in values:
         item = SimpleNamespace(**{lookup: value})
         assert ours.to_representation(item) == drf.to_representation(item)
+        unsaved = SimpleNamespace(**{lookup: value, "pk": None})
+        assert ours.to_representation(unsaved) is drf.to_representation(unsaved) is None

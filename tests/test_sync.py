@@ -13,6 +13,7 @@ import psycopg
 import pytest
 import yaml
 from django.db import connection
+from django.db.models import F
 from django.utils.http import http_date
 
 from apps.actors.models import Actor
@@ -144,6 +145,34 @@ def test_updated_at_moves_with_everything_a_claim_shows_and_nothing_else(curator
 
 
 # updated_since ----------------------------------------------------------------------------------
+
+
+def test_a_country_renamed_behind_every_service_shows_its_new_name_everywhere(api_client, client):
+    # Read every view that names countries first, so that any copy a process kept would be filled.
+    claim = Claim.objects.filter(
+        review_status=ReviewStatus.PUBLISHED,
+        membership__proposition__document_count__gte=2,
+        membership__proposition__location=F("location"),
+    ).first()
+    code = claim.location_id
+    views = {
+        "detail": lambda: api_client.get(f"{CLAIMS}{claim.id}/").json()["location"]["name"],
+        "list": lambda: next(
+            item["name"]
+            for item in api_client.get(CLAIMS, {"country": code}).json()["results"][0]["countries"]
+            if item["code"] == code
+        ),
+        "comparison": lambda: api_client.get(f"{CLAIMS}{claim.id}/comparison/").json()["proposition"]["location"],
+        "reading room facets": lambda: client.get("/claims/", {"country": code}).content.decode(),
+    }
+    before = {name: read() for name, read in views.items()}
+
+    Country.objects.filter(pk=code).update(name="Renamed country")
+
+    assert views["detail"]() == views["list"]() == "Renamed country"
+    assert views["comparison"]()["name"] == "Renamed country"
+    assert "Renamed country" in views["reading room facets"]()
+    assert "Renamed country" not in before["reading room facets"]
 
 
 @pytest.mark.parametrize(

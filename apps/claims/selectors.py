@@ -73,12 +73,13 @@ def claim_rows(user, ids: list[int], columns) -> QuerySet:
     return visible_claims(user).filter(among("id", ids)).values(*columns)
 
 
-def country_links_of(ids: list[int]) -> dict[int, list[str]]:
-    """The alpha-2 codes of the countries each of these claims involves, by country name (as shown)."""
-    codes: dict[int, list[str]] = {}
-    for claim_id, code in involved_country_links().filter(among("claim_id", ids)).values_list("claim_id", "country_id"):
-        codes.setdefault(claim_id, []).append(code)
-    return codes
+def country_links_of(ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """The countries each of these claims involves, as (alpha-2 code, name) pairs, by name (as shown)."""
+    countries: dict[int, list[tuple[str, str]]] = {}
+    links = involved_country_links().filter(among("claim_id", ids))
+    for claim_id, code, name in links.values_list("claim_id", "country_id", "country__name"):
+        countries.setdefault(claim_id, []).append((code, name))
+    return countries
 
 
 def anchors_of(ids: list[int]) -> dict[int, dict]:
@@ -206,4 +207,6 @@ def changed_at_column(user) -> Cast:
     """When the latest change ``user`` may see was committed (``changes_head``'s time), as a column of seconds
     since the epoch: a page query reads it in the same round trip as its rows. A float, as every row repeats
     it, costs a fraction of a time zone-aware timestamp to load."""
-    return Cast(Extract(Subquery(_latest_changes(user).values("head_at")[:1]), "epoch"), FloatField())
+    head_at = Subquery(_latest_changes(user).values("head_at")[:1])
+    # In UTC whatever time zone is active: an epoch counted from a local wall clock would be off by its offset.
+    return Cast(Extract(head_at, "epoch", tzinfo=datetime.UTC), FloatField())

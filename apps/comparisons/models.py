@@ -58,7 +58,7 @@ class Proposition(models.Model):
 KEY_PARTS = ("subject", "subject_country", "object", "object_country", "location", "unit")
 # The rows a proposition's label names: select_related them to label many propositions without a query each.
 KEY_RELATIONS = tuple(part for part in KEY_PARTS if Proposition._meta.get_field(part).is_relation)
-# Of those, the countries (reference data a process keeps: apps/countries/selectors.py) and the actors.
+# Of those, the countries and the actors.
 KEY_COUNTRIES = tuple(part for part in KEY_RELATIONS if Proposition._meta.get_field(part).remote_field.model is Country)
 KEY_ACTORS = tuple(part for part in KEY_RELATIONS if part not in KEY_COUNTRIES)
 

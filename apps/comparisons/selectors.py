@@ -11,7 +11,7 @@ from apps.claims.models import Claim, ReviewStatus
 from apps.claims.selectors import visible_claims
 from apps.comparisons.models import KEY_ACTORS, KEY_COUNTRIES, Membership, Proposition
 from apps.comparisons.verdicts import ComparisonRule, Verdict, members_sql, pairs_sql
-from apps.countries.selectors import reference_country
+from apps.countries.selectors import countries_by_code
 from apps.sources.publication import DEFAULT_AS_OF_RULE, sources_published_by
 
 _PAIRS = pairs_sql()
@@ -62,14 +62,15 @@ def compared_claims(user, *, as_of: AsOf | None = None):
 
 
 def _with_what_it_names(propositions: QuerySet[Proposition]) -> Proposition | None:
-    """The first proposition with the actors and countries it names, in one query that joins the actors
-    only: each joined table added about 0.2 ms to the planning of a query that runs in 0.2 ms, and the
-    countries are reference data the process keeps."""
+    """The first proposition with the actors and countries it names: the actors joined, the countries
+    read after it in one query of their own (each table joined added about 0.2 ms to the planning of a
+    query that runs in 0.2 ms)."""
     proposition = propositions.select_related(*KEY_ACTORS).first()
     if proposition is not None:
-        for name in KEY_COUNTRIES:
-            code = getattr(proposition, f"{name}_id")
-            setattr(proposition, name, reference_country(code) if code else None)
+        codes = {name: getattr(proposition, f"{name}_id") for name in KEY_COUNTRIES}
+        countries = countries_by_code(codes.values())
+        for name, code in codes.items():
+            setattr(proposition, name, countries.get(code))
     return proposition
 
 

@@ -1,21 +1,25 @@
 """Reads of the country table for other apps."""
 
+from collections.abc import Iterable
+
+from apps.core.queries import among
 from apps.countries.models import Country
 
-# Countries are reference data: a migration loads them and nothing edits them afterwards (the
-# admin is read-only), so a process may keep them once read instead of asking the database for
-# them on every page. A code not seen yet (a table loaded after the first read) reloads the map.
-# The instances are shared: readers only.
-_countries: dict[str, Country] = {}
+
+def country_names(codes: Iterable[str]) -> dict[str, str]:
+    """The names of the countries with these alpha-2 codes, by code (one query; none for no codes).
+
+    Read each time rather than kept by the process: a country renamed by a later migration, or by hand,
+    shows its new name at once in every worker."""
+    codes = set(codes)
+    if not codes:
+        return {}
+    return dict(Country.objects.filter(among("code", codes)).values_list("code", "name"))
 
 
-def reference_country(code: str) -> Country:
-    """The country with this alpha-2 code."""
-    if code not in _countries:
-        _countries.update((country.code, country) for country in Country.objects.all())
-    return _countries[code]
-
-
-def country_name(code: str) -> str:
-    """The name of the country with this alpha-2 code."""
-    return reference_country(code).name
+def countries_by_code(codes: Iterable[str | None]) -> dict[str, Country]:
+    """The countries with these alpha-2 codes (None is skipped), by code, in one query."""
+    codes = {code for code in codes if code is not None}
+    if not codes:
+        return {}
+    return {country.code: country for country in Country.objects.filter(among("code", codes))}

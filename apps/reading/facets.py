@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from apps.claims.kinds import ClaimKind, ClaimStance
-from apps.countries.selectors import country_name
+from apps.countries.selectors import country_names
 from apps.sources.models import Source
 
 FACET_SAMPLE = 2_000
@@ -66,6 +66,7 @@ def claim_facets(claims) -> Facets:
     kinds = _top(counts["kind"])
     countries = _top(counts["country"])
     sources = _top(counts["source"])
+    names = country_names(code for code, _ in countries)
     source_rows = {
         str(pk): (slug, title)
         for pk, slug, title in Source.objects.filter(pk__in=[int(pk) for pk, _ in sources]).values_list(
@@ -80,7 +81,7 @@ def claim_facets(claims) -> Facets:
             "stance": [
                 FacetValue("stance", stance, ClaimStance(stance).label, n) for stance, n in _top(counts["stance"])
             ],
-            "country": [FacetValue("country", code, country_name(code), n) for code, n in countries],
+            "country": [FacetValue("country", code, names.get(code, code), n) for code, n in countries],
             "source": [
                 FacetValue("source", source_rows[pk][0], source_rows[pk][1] or source_rows[pk][0], n)
                 for pk, n in sources

@@ -10,8 +10,8 @@ every fixture claim, for each kind of reader and for sparse fields, what is rend
 equals what DRF renders from the declaration.
 
 The actors and sources a claim embeds are read once per renderer each, in one query per
-model for the claims that need them; countries, reference data, by name from
-``apps.countries.selectors``. All are rendered as their brief serializers declare them (the
+model for the claims that need them; the countries' names with the claims' rows (the location) and
+their country links. All are rendered as their brief serializers declare them (the
 same test covers them, nested in the claims).
 """
 
@@ -29,18 +29,17 @@ from apps.claims.validation import QUANTITY_PARTS
 from apps.core.api.urls import UrlPattern
 from apps.core.queries import among
 from apps.countries.models import Country
-from apps.countries.selectors import country_name
 from apps.sources.models import LABEL_PARTS, Source, source_label
 
 # The claim columns each field is made of; the anchor, countries and relations come from their own tables,
 # so a page's query reads the claims' own columns only (a join there made PostgreSQL join every match of
-# a search before sorting them).
+# a search before sorting them), and the location's name (a join to the 249 rows of the country table).
 FIELD_COLUMNS = {
     "source": ("source_id",),
     "subject": ("subject_id",),
     "object": ("object_id",),
     "claimant": ("claimant_id",),
-    "location": ("location_id",),
+    "location": ("location_id", "location__name"),
     "countries": (),
     "quantity": tuple(QUANTITY_PARTS.values()),
     "anchor": (),
@@ -105,8 +104,8 @@ class ClaimRenderer:
             "subject": lambda row: self._brief(Actor, row["subject_id"]),
             "object": lambda row: self._brief(Actor, row["object_id"]),
             "claimant": lambda row: self._brief(Actor, row["claimant_id"]),
-            "location": lambda row: self._country(row["location_id"]),
-            "countries": lambda row: [self._country(code) for code in row["countries"]],
+            "location": lambda row: self._country(row["location_id"], row["location__name"]),
+            "countries": lambda row: [self._country(code, name) for code, name in row["countries"]],
             "quantity": self._quantity,
             "trend": lambda row: row["trend"] or None,
             "valid_from": lambda row: _date(row["valid_from"]),
@@ -215,12 +214,12 @@ class ClaimRenderer:
             "url": self._actor_url(actor["slug"]),
         }
 
-    def _country(self, code: str | None) -> dict | None:
+    def _country(self, code: str | None, name: str | None) -> dict | None:
         if code is None:
             return None
         known = self._briefs[Country]
         if code not in known:
-            known[code] = {"code": code, "name": country_name(code), "url": self._country_url(code)}
+            known[code] = {"code": code, "name": name, "url": self._country_url(code)}
         return known[code]
 
     def _source_brief(self, source: dict) -> dict:

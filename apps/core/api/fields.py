@@ -49,7 +49,9 @@ class IdentityUrlField(serializers.HyperlinkedIdentityField):
 
     def get_url(self, obj, view_name, request, format):
         value = getattr(obj, self.lookup_field, None)
-        if format or request is None or value in (None, ""):
+        unsaved = hasattr(obj, "pk") and obj.pk in (None, "")
+        # An unsaved object and the other edge cases keep DRF's own answer (None for the unsaved).
+        if format or request is None or unsaved or value in (None, ""):
             return super().get_url(obj, view_name, request, format)
         if self.pattern_request is not request:
             sample = {"sample": self.lookup_sample} if self.lookup_sample else {}
