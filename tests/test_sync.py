@@ -166,6 +166,8 @@ def test_a_country_renamed_behind_every_service_shows_its_new_name_everywhere(ap
         "reading room facets": lambda: client.get("/claims/", {"country": code}).content.decode(),
     }
     before = {name: read() for name, read in views.items()}
+    actors = dict(Actor.objects.filter(country=code).values_list("slug", "updated_at"))
+    assert actors
 
     Country.objects.filter(pk=code).update(name="Renamed country")
 
@@ -173,6 +175,11 @@ def test_a_country_renamed_behind_every_service_shows_its_new_name_everywhere(ap
     assert views["comparison"]()["name"] == "Renamed country"
     assert "Renamed country" in views["reading room facets"]()
     assert "Renamed country" not in before["reading room facets"]
+    # The actors of the country show its name too: each one's updated_at moves with it.
+    for slug, updated_at in actors.items():
+        actor = api_client.get(f"/api/v1/actors/{slug}/").json()
+        assert actor["country"]["name"] == "Renamed country"
+        assert Actor.objects.get(slug=slug).updated_at > updated_at
 
 
 @pytest.mark.parametrize(

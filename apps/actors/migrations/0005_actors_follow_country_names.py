@@ -1,0 +1,35 @@
+# An actor shows its country's name (its brief), so a renamed country changes the actor's
+# representation: its updated_at must move, for `updated_since` to return it, however the
+# country was renamed (a data migration, QuerySet.update(), SQL). The claims follow the same
+# rename with a trigger of their own (claims 0014).
+
+from django.db import migrations
+
+FORWARD = """
+CREATE FUNCTION actors_follow_country() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE actors_actor SET updated_at = clock_timestamp()
+    WHERE country_id IN (SELECT n.code FROM new_rows n JOIN old_rows o USING (code)
+                         WHERE n.name IS DISTINCT FROM o.name);
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER actors_follow_country AFTER UPDATE ON countries_country
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION actors_follow_country();
+"""
+
+BACKWARD = """
+DROP TRIGGER actors_follow_country ON countries_country;
+DROP FUNCTION actors_follow_country();
+"""
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("actors", "0004_actor_actor_updated"),
+        ("countries", "0002_load_iso_3166"),
+    ]
+
+    operations = [migrations.RunSQL(FORWARD, BACKWARD)]
