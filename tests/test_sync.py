@@ -18,7 +18,7 @@ from django.utils.http import http_date
 
 from apps.actors.models import Actor
 from apps.actors.services import actor_update
-from apps.claims.models import Claim, ClaimChange, ClaimRelation, QuoteAnchor, ReviewStatus
+from apps.claims.models import Claim, ClaimChange, ClaimCountry, ClaimRelation, QuoteAnchor, ReviewStatus
 from apps.claims.services import claim_delete, claim_review_status_set, claim_update
 from apps.countries.models import Country
 from apps.sources.models import Source
@@ -102,9 +102,13 @@ def test_updated_at_moves_with_everything_a_claim_shows_and_nothing_else(curator
     assert curator_client.patch(f"/api/v1/actors/{actor.slug}/", {"aliases": ["X"]}, format="json").status_code == 200
     assert _moved(before) == set()
 
-    country = Claim.objects.filter(location__isnull=False).values_list("location", flat=True).first()
-    showing = set(Claim.objects.filter(location=country).values_list("pk", flat=True))
-    showing |= set(Claim.objects.filter(countries=country).values_list("pk", flat=True))
+    # A claim shows every country it involves (its country links): its location, the countries it lists and
+    # its actors' countries. A country one claim involves through an actor only, so all three count.
+    links = set(ClaimCountry.objects.values_list("claim_id", "country_id"))
+    direct = set(Claim.objects.exclude(location=None).values_list("pk", "location"))
+    direct |= set(Claim.countries.through.objects.values_list("claim_id", "country_id"))
+    _, country = min(links - direct)
+    showing = set(ClaimCountry.objects.filter(country=country).values_list("claim_id", flat=True))
     before = _stamps(everything)
     Country.objects.filter(pk=country).update(name="Renamed country")
     assert _moved(before) == showing

@@ -75,7 +75,7 @@ def _with_what_it_names(propositions: QuerySet[Proposition]) -> Proposition | No
 
 
 def claim_proposition(user, claim_id: int) -> Proposition | None:
-    """The proposition of a claim the user may see, with what it names, in one query; None when the claim
+    """The proposition of a claim the user may see, with what it names, in two queries; None when the claim
     is not visible (or does not exist) or has not been grouped yet."""
     membership = Membership.objects.filter(claim__in=visible_claims(user).filter(pk=claim_id).values("pk"))
     # A subquery for the id, not a join: joined to the membership and the claim, the lookups of the

@@ -14,7 +14,7 @@ def country_names(codes: Iterable[str]) -> dict[str, str]:
     codes = set(codes)
     if not codes:
         return {}
-    return dict(Country.objects.filter(among("code", codes)).values_list("code", "name"))
+    return dict(Country.objects.filter(among("code", codes)).order_by().values_list("code", "name"))
 
 
 def countries_by_code(codes: Iterable[str | None]) -> dict[str, Country]:
@@ -22,4 +22,4 @@ def countries_by_code(codes: Iterable[str | None]) -> dict[str, Country]:
     codes = {code for code in codes if code is not None}
     if not codes:
         return {}
-    return {country.code: country for country in Country.objects.filter(among("code", codes))}
+    return {country.code: country for country in Country.objects.filter(among("code", codes)).order_by()}
