@@ -45,6 +45,7 @@ class Comparison:
     # ``pairs_limit`` pairs (all when None) from ``pairs_offset`` on, of ``pairs_count``.
     pairs: list[dict]
     summary: dict
+    # Each claim's valid time as a span of days, for charts; empty when not asked for (comparisons_build).
     spans: dict[int, tuple[datetime.date | None, datetime.date | None]]
     as_of: AsOf | None = None
     pairs_count: int = 0
@@ -173,9 +174,11 @@ def comparisons_build(
     as_of: AsOf | None = None,
     pairs_offset: int = 0,
     pairs_limit: int | None = None,
+    spans: bool = True,
 ) -> list[Comparison]:
     """Each proposition's claims the user may see, every pair of them from different documents with its
-    computed and curated verdicts, and a summary. Three queries however many propositions and claims.
+    computed and curated verdicts, and a summary. Three queries however many propositions and claims
+    (two without ``spans``, the claims' valid times as charts draw them, which the API does not show).
 
     With ``pairs_limit``, each comparison keeps that many of its pairs from ``pairs_offset`` on (in the
     order of their claims' reports); its summary still judges every pair."""
@@ -198,8 +201,11 @@ def comparisons_build(
         "claim_ids": list(by_id),
     }
     with connection.cursor() as cursor:
-        cursor.execute(_SPANS, parameters)
-        spans = {claim_id: (start, end) for claim_id, start, end in cursor.fetchall()}
+        if spans:
+            cursor.execute(_SPANS, parameters)
+            spans_of = {claim_id: (start, end) for claim_id, start, end in cursor.fetchall()}
+        else:
+            spans_of = {}
         cursor.execute(_PAIRS, parameters)
         columns = [column.name for column in cursor.description]
         rows = cursor.fetchall()
@@ -227,7 +233,7 @@ def comparisons_build(
                 claims=own_claims,
                 pairs=[_pair(dict(zip(columns, row, strict=True)), by_id) for row in own[pairs_offset:end]],
                 summary=_summary(own_claims, deciding),
-                spans={c.pk: spans[c.pk] for c in own_claims if c.pk in spans},
+                spans={c.pk: spans_of[c.pk] for c in own_claims if c.pk in spans_of},
                 as_of=as_of,
                 pairs_count=len(own),
                 pairs_offset=pairs_offset,
@@ -237,12 +243,9 @@ def comparisons_build(
     return comparisons
 
 
-def comparison_build(
-    *, proposition: Proposition, user, as_of: AsOf | None = None, pairs_offset: int = 0, pairs_limit: int | None = None
-) -> Comparison:
-    return comparisons_build(
-        propositions=[proposition], user=user, as_of=as_of, pairs_offset=pairs_offset, pairs_limit=pairs_limit
-    )[0]
+def comparison_build(*, proposition: Proposition, user, **options) -> Comparison:
+    """One proposition's comparison; ``options`` as ``comparisons_build`` takes them."""
+    return comparisons_build(propositions=[proposition], user=user, **options)[0]
 
 
 def as_of_from(*, date: datetime.date | None, rule: str | None) -> AsOf | None:

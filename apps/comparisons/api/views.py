@@ -91,6 +91,7 @@ class ComparisonResponseMixin:
             as_of=as_of,
             pairs_offset=pairs.validated_data["pairs_offset"],
             pairs_limit=PAIRS_PER_RESPONSE,
+            spans=False,  # drawn by charts, not shown by the API
         )
         data = ComparisonSerializer(comparison, context={"request": request}).data
         headers = {"As-Of": as_of_header(as_of=as_of.date, rule=as_of.rule)} if as_of else {}
@@ -138,7 +139,7 @@ class ComparisonViewSet(
         as_of = self.as_of(request)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         comparisons = comparisons_build(
-            propositions=page, user=request.user, as_of=as_of, pairs_limit=PAIRS_PER_RESPONSE
+            propositions=page, user=request.user, as_of=as_of, pairs_limit=PAIRS_PER_RESPONSE, spans=False
         )
         data = ComparisonSerializer(comparisons, many=True, context=self.get_serializer_context()).data
         response = self.get_paginated_response(data)
