@@ -68,9 +68,9 @@ def claims_involving(claims: QuerySet[Claim], codes: list[str]) -> QuerySet[Clai
     return claims.filter(id__in=ClaimCountry.objects.filter(country__in=codes).values("claim_id"))
 
 
-def claim_rows(user, ids: list[int], columns) -> QuerySet:
-    """The claims with these ids that ``user`` may see, as rows of ``columns`` (field names or paths)."""
-    return visible_claims(user).filter(among("id", ids)).values(*columns)
+def claims_among(user, ids: list[int]) -> QuerySet[Claim]:
+    """The claims with these ids that ``user`` may see."""
+    return visible_claims(user).filter(among("id", ids))
 
 
 def country_links_of(ids: list[int]) -> dict[int, list[tuple[str, str]]]:

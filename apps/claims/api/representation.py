@@ -15,12 +15,11 @@ their country links. All are rendered as their brief serializers declare them (t
 same test covers them, nested in the claims).
 """
 
-import datetime
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import CharField, Func, QuerySet
 
 from apps.actors.models import Actor
 from apps.claims import exports, selectors
@@ -45,6 +44,24 @@ FIELD_COLUMNS = {
     "anchor": (),
     "relations": (),
     "url": (),
+    "created_at": ("created_at_text",),
+    "updated_at": ("updated_at_text",),
+}
+
+
+class UtcTimestampText(Func):
+    """A timestamp as DRF's DATETIME_FORMAT writes it (settings: %Y-%m-%dT%H:%M:%S.%fZ, in UTC), written by
+    PostgreSQL: loading two time zone-aware timestamps a claim and formatting them again took a tenth of
+    an export's time."""
+
+    template = """to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+    output_field = CharField()
+
+
+# The columns of FIELD_COLUMNS that are expressions, annotated on the claims read (``ClaimRenderer.rows_of``).
+FORMATTED_COLUMNS = {
+    "created_at_text": UtcTimestampText("created_at"),
+    "updated_at_text": UtcTimestampText("updated_at"),
 }
 
 
@@ -61,12 +78,6 @@ BRIEF_COLUMNS = {
     Actor: ("id", "slug", "name", "kind"),
     Source: ("id", "slug", *LABEL_PARTS),
 }
-
-
-def _timestamp(value) -> str:
-    # DRF's DATETIME_FORMAT (settings: %Y-%m-%dT%H:%M:%S.%fZ) in UTC, the project's time zone;
-    # isoformat() is several times cheaper than strftime().
-    return value.astimezone(datetime.UTC).isoformat(timespec="microseconds").removesuffix("+00:00") + "Z"
 
 
 def _date(value) -> str | None:
@@ -118,8 +129,8 @@ class ClaimRenderer:
             "review_status": lambda row: row["review_status"],
             "confidence": lambda row: row["confidence"],
             "notes": lambda row: row["notes"] if sees_drafts else None,
-            "created_at": lambda row: _timestamp(row["created_at"]),
-            "updated_at": lambda row: _timestamp(row["updated_at"]),
+            "created_at": lambda row: row["created_at_text"],
+            "updated_at": lambda row: row["updated_at_text"],
         }
         self._fields = [(name, render) for name, render in every_field.items() if self.wants(name)]
         # The claim columns a row must hold for render_rows.
@@ -160,7 +171,7 @@ class ClaimRenderer:
         """The claims with these ids, in this order; ids the user may not see are left out."""
         if not ids:
             return []
-        rows = {row["id"]: row for row in selectors.claim_rows(self.user, ids, self.columns)}
+        rows = {row["id"]: row for row in self.rows_of(selectors.claims_among(self.user, ids))}
         return self.render_rows([rows[claim_id] for claim_id in ids if claim_id in rows])
 
     def render_chunks(self, claims: QuerySet) -> Iterator[list[dict]]:
@@ -172,8 +183,16 @@ class ClaimRenderer:
             for ids in exports.in_chunks(list(claims.values_list("pk", flat=True))):
                 yield self.render(ids)
             return
-        for rows in exports.in_chunks(claims.values(*self.columns).iterator(chunk_size=exports.CHUNK_SIZE)):
+        for rows in exports.in_chunks(self.rows_of(claims).iterator(chunk_size=exports.CHUNK_SIZE)):
             yield self.render_rows(rows)
+
+    def readable(self, claims: QuerySet) -> QuerySet:
+        """``claims`` with the expressions among ``columns`` annotated, so that rows of ``columns`` can be read."""
+        return claims.annotate(**{name: FORMATTED_COLUMNS[name] for name in self.columns if name in FORMATTED_COLUMNS})
+
+    def rows_of(self, claims: QuerySet) -> QuerySet:
+        """Rows of ``columns`` of ``claims``, as ``render_rows`` takes them."""
+        return self.readable(claims).values(*self.columns)
 
     def render_rows(self, rows: list[dict]) -> list[dict]:
         """These claims, in this order, from rows of ``columns`` read by the caller from claims the user may see

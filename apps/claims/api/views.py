@@ -186,10 +186,10 @@ class ClaimViewSet(ServiceModelViewSet):
         # related rows follow in a constant number of queries.
         # Every change to a claim the reader may see, a deletion too, moves the feed's head: no page changed
         # later than it (Last-Modified), and the page's query reads it too.
-        claims = self.filter_queryset(visible_claims(request.user)).annotate(
+        renderer = self.claim_renderer()
+        claims = renderer.readable(self.filter_queryset(visible_claims(request.user))).annotate(
             changes_head_at=changed_at_column(request.user)
         )
-        renderer = self.claim_renderer()
         columns = [*renderer.columns, "changes_head_at"]
         rows = self.paginator.paginate_queryset(claims, request, view=self, columns=columns)
         response = self.paginator.get_paginated_response(renderer.render_rows(rows))
