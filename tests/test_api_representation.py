@@ -21,6 +21,8 @@ from apps.claims.api.representation import ClaimRenderer
 from apps.claims.api.serializers import ClaimSerializer
 from apps.claims.models import ClaimRelation
 from apps.claims.selectors import involved_country_links, sees_drafts, visible_claims
+from apps.comparisons.api.serializers import ComparedClaimSerializer
+from apps.comparisons.selectors import comparisons_build, propositions_compared
 from apps.core.api.fields import IdentityUrlField
 from apps.core.api.urls import UrlPattern
 
@@ -74,6 +76,28 @@ def test_every_fixture_claim_renders_as_declared(who, fields, curator):
     for document, (claim_id, expected) in zip(rendered, declared.items(), strict=True):
         # Bytes, so that key order, 32 against 32.0 and null against "" all count.
         assert orjson.dumps(document) == orjson.dumps(expected), claim_id
+
+
+@pytest.mark.parametrize("who", ["anonymous", "curator"])
+def test_compared_claims_render_as_declared_without_a_query(who, curator):
+    """A comparison's claims, loaded with their sources and subjects, go through the claims' renderer: each one
+    is what DRF renders from ComparedClaimSerializer's declared fields, and nothing is read again."""
+    user = curator if who == "curator" else AnonymousUser()
+    request = Request(APIRequestFactory().get("/api/v1/comparisons/", HTTP_HOST="testserver"))
+    request.user = user
+    propositions = list(propositions_compared(user))
+    claims = [
+        claim for comparison in comparisons_build(propositions=propositions, user=user) for claim in comparison.claims
+    ]
+    assert len(claims) > 50
+    context = {"request": request}
+    with CaptureQueriesContext(connection) as queries:
+        rendered = ComparedClaimSerializer(claims, many=True, context=context).data
+    assert len(queries) == 0
+    for document, claim in zip(rendered, claims, strict=True):
+        serializer = ComparedClaimSerializer(claim, context=context)
+        expected = serializers.ModelSerializer.to_representation(serializer, claim)
+        assert orjson.dumps(document) == orjson.dumps(expected), claim.pk
 
 
 def test_a_page_renders_in_a_constant_number_of_queries(curator):

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from apps.actors.api.serializers import ActorBriefSerializer
+from apps.claims.api.representation import ClaimRenderer
 from apps.claims.api.serializers import QuantitySerializer
 from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus, ClaimTrend
 from apps.claims.models import Claim, RelationType, ReviewStatus
@@ -53,6 +54,19 @@ class PropositionSerializer(serializers.ModelSerializer):
         return proposition.key is None
 
 
+class ComparedClaimListSerializer(serializers.ListSerializer):
+    """Compared claims, loaded with their sources and subjects, rendered by the claims' one renderer with the
+    fields ``ComparedClaimSerializer`` declares (``disputed`` is the comparisons' own)."""
+
+    def to_representation(self, data):
+        shown = frozenset(self.child.Meta.fields) - {"disputed"}
+        renderer = ClaimRenderer.for_serializer_context({**self.context, "fields": shown})
+        documents = renderer.render_loaded(data)
+        for document, claim in zip(documents, data, strict=True):
+            document["disputed"] = claim.disputed
+        return documents
+
+
 class ComparedClaimSerializer(serializers.ModelSerializer):
     """A claim in brief, with what comparisons look at: quantity, valid time, report date, source."""
 
@@ -73,6 +87,7 @@ class ComparedClaimSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Claim
+        list_serializer_class = ComparedClaimListSerializer
         fields = [
             "id",
             "url",
