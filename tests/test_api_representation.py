@@ -100,6 +100,13 @@ def test_compared_claims_render_as_declared_without_a_query(who, curator):
         assert orjson.dumps(document) == orjson.dumps(expected), claim.pk
 
 
+def test_loaded_claims_cannot_render_columns_they_do_not_hold():
+    request = Request(APIRequestFactory().get("/api/v1/claims/", HTTP_HOST="testserver"))
+    for fields in (None, frozenset({"id", "location"}), frozenset({"id", "updated_at"})):
+        with pytest.raises(ValueError, match="Columns not held by loaded claims"):
+            ClaimRenderer(request=request, user=AnonymousUser(), fields=fields).render_loaded([])
+
+
 def test_a_page_renders_in_a_constant_number_of_queries(curator):
     request = Request(APIRequestFactory().get("/api/v1/claims/", HTTP_HOST="testserver"))
     request.user = curator

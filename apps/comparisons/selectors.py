@@ -45,8 +45,8 @@ class Comparison:
     # ``pairs_limit`` pairs (all when None) from ``pairs_offset`` on, of ``pairs_count``.
     pairs: list[dict]
     summary: dict
-    # Each claim's valid time as a span of days, for charts; empty when not asked for (comparisons_build).
-    spans: dict[int, tuple[datetime.date | None, datetime.date | None]]
+    # Each claim's valid time as a span of days, for charts; None when not asked for (comparisons_build).
+    spans: dict[int, tuple[datetime.date | None, datetime.date | None]] | None
     as_of: AsOf | None = None
     pairs_count: int = 0
     pairs_offset: int = 0
@@ -201,11 +201,10 @@ def comparisons_build(
         "claim_ids": list(by_id),
     }
     with connection.cursor() as cursor:
+        spans_of = None
         if spans:
             cursor.execute(_SPANS, parameters)
             spans_of = {claim_id: (start, end) for claim_id, start, end in cursor.fetchall()}
-        else:
-            spans_of = {}
         cursor.execute(_PAIRS, parameters)
         columns = [column.name for column in cursor.description]
         rows = cursor.fetchall()
@@ -233,7 +232,7 @@ def comparisons_build(
                 claims=own_claims,
                 pairs=[_pair(dict(zip(columns, row, strict=True)), by_id) for row in own[pairs_offset:end]],
                 summary=_summary(own_claims, deciding),
-                spans={c.pk: spans_of[c.pk] for c in own_claims if c.pk in spans_of},
+                spans=None if spans_of is None else {c.pk: spans_of[c.pk] for c in own_claims if c.pk in spans_of},
                 as_of=as_of,
                 pairs_count=len(own),
                 pairs_offset=pairs_offset,

@@ -189,7 +189,11 @@ class ClaimRenderer:
     def render_loaded(self, claims: Iterable) -> list[dict]:
         """Claims already loaded as model instances, with the actors and sources of the fields rendered
         (``select_related``): rendered from their attributes, so nothing they hold is read again. For fields
-        made of the claims' own attributes and briefs (not the location, the timestamps or the countries)."""
+        made of the claims' own attributes and briefs (not the location or the timestamps, which are read as
+        columns PostgreSQL writes)."""
+        unloadable = [column for column in self.columns if column in FORMATTED_COLUMNS or "__" in column]
+        if unloadable:
+            raise ValueError(f"Columns not held by loaded claims: {', '.join(unloadable)}; render their ids instead.")
         claims = list(claims)
         for claim in claims:
             for model, name in self._EMBEDDED:

@@ -61,6 +61,7 @@ class ComparedClaimListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         shown = frozenset(self.child.Meta.fields) - {"disputed"}
         renderer = ClaimRenderer.for_serializer_context({**self.context, "fields": shown})
+        data = list(data)
         documents = renderer.render_loaded(data)
         for document, claim in zip(documents, data, strict=True):
             document["disputed"] = claim.disputed
