@@ -6,19 +6,11 @@ from apps.core.queries import among
 from apps.countries.models import Country
 
 
-def country_names(codes: Iterable[str]) -> dict[str, str]:
-    """The names of the countries with these alpha-2 codes, by code (one query; none for no codes).
+def countries_by_code(codes: Iterable[str | None]) -> dict[str, Country]:
+    """The countries with these alpha-2 codes (None is skipped), by code, in one query (none for no codes).
 
     Read each time rather than kept by the process: a country renamed by a later migration, or by hand,
     shows its new name at once in every worker."""
-    codes = set(codes)
-    if not codes:
-        return {}
-    return dict(Country.objects.filter(among("code", codes)).order_by().values_list("code", "name"))
-
-
-def countries_by_code(codes: Iterable[str | None]) -> dict[str, Country]:
-    """The countries with these alpha-2 codes (None is skipped), by code, in one query."""
     codes = {code for code in codes if code is not None}
     if not codes:
         return {}

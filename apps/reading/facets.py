@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from apps.claims.kinds import ClaimKind, ClaimStance
-from apps.countries.selectors import country_names
+from apps.countries.selectors import countries_by_code
 from apps.sources.models import Source
 
 FACET_SAMPLE = 2_000
@@ -66,7 +66,7 @@ def claim_facets(claims) -> Facets:
     kinds = _top(counts["kind"])
     countries = _top(counts["country"])
     sources = _top(counts["source"])
-    names = country_names(code for code, _ in countries)
+    names = {code: country.name for code, country in countries_by_code(code for code, _ in countries).items()}
     source_rows = {
         str(pk): (slug, title)
         for pk, slug, title in Source.objects.filter(pk__in=[int(pk) for pk, _ in sources]).values_list(

@@ -78,6 +78,8 @@ BRIEF_COLUMNS = {
     Actor: ("id", "slug", "name", "kind"),
     Source: ("id", "slug", *LABEL_PARTS),
 }
+# The fields that embed a brief of another model.
+EMBEDDED = ((Source, "source"), (Actor, "subject"), (Actor, "object"), (Actor, "claimant"))
 
 
 def _date(value) -> str | None:
@@ -196,14 +198,12 @@ class ClaimRenderer:
             raise ValueError(f"Columns not held by loaded claims: {', '.join(unloadable)}; render their ids instead.")
         claims = list(claims)
         for claim in claims:
-            for model, name in self._EMBEDDED:
+            for model, name in EMBEDDED:
                 related = getattr(claim, name) if self.wants(name) else None
                 if related is not None and related.pk not in self._briefs[model]:
                     row = {column: getattr(related, column) for column in BRIEF_COLUMNS[model]}
                     self._briefs[model][related.pk] = self._brief_of[model](row)
         return self.render_rows([{column: getattr(claim, column) for column in self.columns} for claim in claims])
-
-    _EMBEDDED = ((Source, "source"), (Actor, "subject"), (Actor, "object"), (Actor, "claimant"))
 
     def readable(self, claims: QuerySet) -> QuerySet:
         """``claims`` with the expressions among ``columns`` annotated, so that rows of ``columns`` can be read."""
@@ -225,8 +225,8 @@ class ClaimRenderer:
             row["relations"] = relations.get(row["id"], ())
             row["anchor"] = anchors.get(row["id"])
         # The briefs of the actors and sources these claims show, not read before.
-        self._load_briefs(Source, self._ids_in(rows, ("source_id",)))
-        self._load_briefs(Actor, self._ids_in(rows, ("subject_id", "object_id", "claimant_id")))
+        for model in BRIEF_COLUMNS:
+            self._load_briefs(model, self._ids_in(rows, tuple(f"{name}_id" for of, name in EMBEDDED if of is model)))
         return [{name: render(row) for name, render in self._fields} for row in rows]
 
     @staticmethod

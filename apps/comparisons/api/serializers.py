@@ -59,8 +59,13 @@ class ComparedClaimListSerializer(serializers.ListSerializer):
     fields ``ComparedClaimSerializer`` declares (``disputed`` is the comparisons' own)."""
 
     def to_representation(self, data):
-        shown = frozenset(self.child.Meta.fields) - {"disputed"}
-        renderer = ClaimRenderer.for_serializer_context({**self.context, "fields": shown})
+        # One renderer for the response (the context is the root serializer's): a list of comparisons reverses
+        # each route and renders each source and actor once, not once per comparison.
+        renderer = self.context.get("compared_claim_renderer")
+        if renderer is None:
+            shown = frozenset(self.child.Meta.fields) - {"disputed"}
+            renderer = ClaimRenderer.for_serializer_context({**self.context, "fields": shown})
+            self.context["compared_claim_renderer"] = renderer
         data = list(data)
         documents = renderer.render_loaded(data)
         for document, claim in zip(documents, data, strict=True):
