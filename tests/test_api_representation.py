@@ -4,6 +4,7 @@ The reference is DRF's own rendering of the declared fields, field by field, fro
 instances read whole; the API renders from rows (apps/claims/api/representation.py).
 """
 
+import datetime
 from types import SimpleNamespace
 
 import orjson
@@ -21,8 +22,9 @@ from apps.claims.api.representation import ClaimRenderer
 from apps.claims.api.serializers import ClaimSerializer
 from apps.claims.models import ClaimRelation
 from apps.claims.selectors import involved_country_links, sees_drafts, visible_claims
-from apps.comparisons.api.serializers import ComparedClaimSerializer
-from apps.comparisons.selectors import comparisons_build, propositions_compared
+from apps.comparisons.api.serializers import ComparedClaimSerializer, ComparisonSerializer
+from apps.comparisons.models import KEY_RELATIONS
+from apps.comparisons.selectors import as_of_from, comparisons_build, propositions_compared
 from apps.core.api.fields import IdentityUrlField
 from apps.core.api.urls import UrlPattern
 
@@ -100,6 +102,37 @@ def test_compared_claims_render_as_declared_without_a_query(who, curator):
         serializer = ComparedClaimSerializer(claim, context=context)
         expected = serializers.ModelSerializer.to_representation(serializer, claim)
         assert orjson.dumps(document) == orjson.dumps(expected), claim.pk
+
+
+@pytest.mark.parametrize("who", ["anonymous", "curator"])
+@pytest.mark.parametrize("as_of", [None, "2022-02-20"])
+def test_comparisons_render_as_declared(who, as_of, curator):
+    """ComparisonSerializer writes a comparison directly: the bytes are what DRF renders from its declared fields
+    (the proposition, the summary, the pairs with their curated relations, the pairs' links), and DRF built none."""
+    user = curator if who == "curator" else AnonymousUser()
+    request = Request(APIRequestFactory().get("/api/v1/comparisons/", HTTP_HOST="testserver"))
+    request.user = user
+    when = as_of_from(date=datetime.date.fromisoformat(as_of), rule=None) if as_of else None
+    propositions = list(propositions_compared(user, as_of=when).select_related(*KEY_RELATIONS))
+    comparisons = [
+        *comparisons_build(propositions=propositions, user=user, as_of=when, spans=False),
+        # A page of pairs in the middle, so that both of the pairs' links are given.
+        *comparisons_build(propositions=propositions, user=user, as_of=when, pairs_offset=1, pairs_limit=2),
+    ]
+    listed = ComparisonSerializer(comparisons, many=True, context={"request": request})
+    rendered = listed.data
+    assert "fields" not in vars(listed.child)
+    for document, comparison in zip(rendered, comparisons, strict=True):
+        serializer = ComparisonSerializer(comparison, context={"request": request})
+        expected = serializers.Serializer.to_representation(serializer, comparison)
+        assert orjson.dumps(document) == orjson.dumps(expected), comparison.proposition.pk
+    # What the fixtures hold, so that every part of the document was compared.
+    assert any(pair["relations"] for document in rendered for pair in document["pairs"])
+    assert any(document["summary"]["common_range"] for document in rendered)
+    assert any(document["pairs_next"] and document["pairs_previous"] for document in rendered)
+    for part in ("subject", "subject_country", "object_country", "location", "unit"):
+        assert any(document["proposition"][part] for document in rendered), part
+    assert all(document["as_of"] for document in rendered) if as_of else True
 
 
 def test_loaded_claims_cannot_render_columns_they_do_not_hold():

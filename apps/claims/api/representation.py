@@ -199,11 +199,24 @@ class ClaimRenderer:
         claims = list(claims)
         for claim in claims:
             for model, name in EMBEDDED:
-                related = getattr(claim, name) if self.wants(name) else None
-                if related is not None and related.pk not in self._briefs[model]:
-                    row = {column: getattr(related, column) for column in BRIEF_COLUMNS[model]}
-                    self._briefs[model][related.pk] = self._brief_of[model](row)
+                if self.wants(name):
+                    self.brief_of_loaded(model, getattr(claim, name))
         return self.render_rows([{column: getattr(claim, column) for column in self.columns} for claim in claims])
+
+    def brief_of_loaded(self, model, instance) -> dict | None:
+        """The brief of an actor or source already loaded (None for None), as its brief serializer declares it."""
+        if instance is None:
+            return None
+        known = self._briefs[model]
+        if instance.pk not in known:
+            known[instance.pk] = self._brief_of[model](
+                {column: getattr(instance, column) for column in BRIEF_COLUMNS[model]}
+            )
+        return known[instance.pk]
+
+    def country_brief(self, country: Country | None) -> dict | None:
+        """A country's brief, as ``CountryBriefSerializer`` declares it (None for None)."""
+        return None if country is None else self._country(country.code, country.name)
 
     def readable(self, claims: QuerySet) -> QuerySet:
         """``claims`` with the expressions among ``columns`` annotated, so that rows of ``columns`` can be read."""

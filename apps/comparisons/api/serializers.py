@@ -1,3 +1,4 @@
+from functools import cached_property
 from urllib.parse import urlencode
 
 from drf_spectacular.utils import extend_schema_field
@@ -5,15 +6,17 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from apps.actors.api.serializers import ActorBriefSerializer
+from apps.actors.models import Actor
 from apps.claims.api.representation import ClaimRenderer
 from apps.claims.api.serializers import QuantitySerializer
 from apps.claims.kinds import ClaimKind, ClaimStance, ClaimStatus, ClaimTrend
 from apps.claims.models import Claim, RelationType, ReviewStatus
 from apps.claims.quantities import QuantityUnit
-from apps.comparisons.models import KEY_PARTS, Proposition, proposition_label
+from apps.comparisons.models import KEY_ACTORS, KEY_COUNTRIES, KEY_PARTS, Proposition, proposition_label
 from apps.comparisons.selectors import Agreement
 from apps.comparisons.verdicts import ComparisonRule, Verdict
 from apps.core.api.fields import IdentityUrlField, OptionalChoiceField
+from apps.core.api.urls import UrlPattern
 from apps.core.dates import DatePrecision
 from apps.countries.api.serializers import CountryBriefSerializer
 from apps.sources.api.serializers import SourceBriefSerializer
@@ -54,23 +57,31 @@ class PropositionSerializer(serializers.ModelSerializer):
         return proposition.key is None
 
 
+def compared_claim_renderer(context: dict) -> ClaimRenderer:
+    """The response's one renderer of compared claims and of the briefs comparisons show, kept in the root
+    serializer's context: a list of comparisons reverses each route and renders each source and actor once."""
+    renderer = context.get("compared_claim_renderer")
+    if renderer is None:
+        shown = frozenset(ComparedClaimSerializer.Meta.fields) - {"disputed"}
+        renderer = ClaimRenderer.for_serializer_context({**context, "fields": shown})
+        context["compared_claim_renderer"] = renderer
+    return renderer
+
+
 class ComparedClaimListSerializer(serializers.ListSerializer):
     """Compared claims, loaded with their sources and subjects, rendered by the claims' one renderer with the
     fields ``ComparedClaimSerializer`` declares (``disputed`` is the comparisons' own)."""
 
     def to_representation(self, data):
-        # One renderer for the response (the context is the root serializer's): a list of comparisons reverses
-        # each route and renders each source and actor once, not once per comparison.
-        renderer = self.context.get("compared_claim_renderer")
-        if renderer is None:
-            shown = frozenset(self.child.Meta.fields) - {"disputed"}
-            renderer = ClaimRenderer.for_serializer_context({**self.context, "fields": shown})
-            self.context["compared_claim_renderer"] = renderer
-        data = list(data)
-        documents = renderer.render_loaded(data)
-        for document, claim in zip(documents, data, strict=True):
-            document["disputed"] = claim.disputed
-        return documents
+        return _compared_claims(data, compared_claim_renderer(self.context))
+
+
+def _compared_claims(claims, renderer: ClaimRenderer) -> list[dict]:
+    claims = list(claims)
+    documents = renderer.render_loaded(claims)
+    for document, claim in zip(documents, claims, strict=True):
+        document["disputed"] = claim.disputed
+    return documents
 
 
 class ComparedClaimSerializer(serializers.ModelSerializer):
@@ -115,41 +126,12 @@ class ComparedClaimSerializer(serializers.ModelSerializer):
         ]
 
 
-class FlatListSerializer(serializers.ListSerializer):
-    """A list of dicts of plain values (or lists of them), rendered from the child's own fields.
-
-    A proposition of n claims has up to n·(n−1)/2 pairs, so the per-item work of
-    ``Serializer.to_representation`` (attribute lookups through ``source_attrs``, skip checks,
-    one ordered dict per item) was most of a comparison's time. The fields, their order and
-    their ``to_representation`` stay the child's, so the schema and the output are unchanged.
-    Each field reads the key its ``source`` names (or the whole item for ``"*"``), so a child
-    whose fields reach into nested objects (a dotted source) cannot use it.
-    """
-
-    def to_representation(self, data):
-        if not data:  # most pairs have no curated relation
-            return []
-        fields = [(name, field, field.source) for name, field in self.child.fields.items() if not field.write_only]
-        return [
-            {
-                name: None
-                if (value := item if source == "*" else item[source]) is None
-                else field.to_representation(value)
-                for name, field, source in fields
-            }
-            for item in data
-        ]
-
-
 class PairRelationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     type = serializers.ChoiceField(choices=RelationType.choices)
     from_claim = serializers.IntegerField()
     to_claim = serializers.IntegerField()
     note = serializers.CharField()
-
-    class Meta:
-        list_serializer_class = FlatListSerializer
 
 
 class PairSerializer(serializers.Serializer):
@@ -167,9 +149,6 @@ class PairSerializer(serializers.Serializer):
         choices=Verdict.choices, help_text="The verdict that stands: the curated one when there is one."
     )
     decided_by = serializers.ChoiceField(choices=[("rule", "rule"), ("curator", "curator")])
-
-    class Meta:
-        list_serializer_class = FlatListSerializer
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2))
     def get_claims(self, pair) -> list[int]:
@@ -234,6 +213,95 @@ class ComparisonSerializer(serializers.Serializer):
         if not comparison.pairs_offset or comparison.pairs_limit is None:
             return None
         return self.pairs_url(comparison, max(0, comparison.pairs_offset - comparison.pairs_limit))
+
+    def to_representation(self, comparison):
+        # The declared fields, written directly: a comparison is many small nested objects, and DRF built and
+        # deep-copied about forty fields of nine serializers for each response (the proposition's from its
+        # model) before rendering a value, a fifth of a claim's comparison. The claims and the briefs are the
+        # claims' renderer's. tests/test_api_representation.py holds this to what DRF renders from the
+        # declaration, for every comparison of the fixtures.
+        renderer = compared_claim_renderer(self.context)
+        summary, as_of = comparison.summary, comparison.as_of
+        return {
+            "proposition": _proposition(comparison.proposition, renderer, self._proposition_url),
+            "as_of": None
+            if as_of is None
+            else {"date": as_of.date.isoformat(), "rule": as_of.rule, "description": AsOfRule(as_of.rule).label},
+            "claims": _compared_claims(comparison.claims, renderer),
+            "summary": {
+                "documents": summary["documents"],
+                "reported_range": _figure_range(summary["reported_range"]),
+                "common_range": _figure_range(summary["common_range"]),
+                "agreement": str(summary["agreement"]),
+            },
+            "pairs": [_pair(pair) for pair in comparison.pairs],
+            "pairs_count": comparison.pairs_count,
+            "pairs_next": self.get_pairs_next(comparison),
+            "pairs_previous": self.get_pairs_previous(comparison),
+        }
+
+    @cached_property
+    def _proposition_url(self) -> UrlPattern:
+        return UrlPattern("api:comparison-detail", "pk", self.context["request"], sample="0")
+
+
+def _proposition(proposition: Proposition, renderer: ClaimRenderer, url: UrlPattern) -> dict:
+    """As ``PropositionSerializer`` declares it."""
+    document = {
+        "id": proposition.pk,
+        "url": url(proposition.pk),
+        "label": proposition_label(proposition),
+        "kind": proposition.kind,
+    }
+    for part in KEY_PARTS:
+        if part in KEY_ACTORS:
+            document[part] = renderer.brief_of_loaded(Actor, getattr(proposition, part))
+        elif part in KEY_COUNTRIES:
+            document[part] = renderer.country_brief(getattr(proposition, part))
+        else:  # the unit, a choice stored as "" when absent
+            document[part] = getattr(proposition, part) or None
+    document.update(
+        claim_count=proposition.claim_count,
+        document_count=proposition.document_count,
+        disputed=proposition.disputed,
+        curated=proposition.key is None,
+    )
+    return document
+
+
+def _figure_range(figures: dict | None) -> dict | None:
+    """As ``FigureRangeSerializer`` declares it."""
+    if figures is None:
+        return None
+    lower, upper = figures["lower"], figures["upper"]
+    return {
+        "lower": None if lower is None else float(lower),
+        "upper": None if upper is None else float(upper),
+        "unit": figures["unit"] or None,
+    }
+
+
+def _pair(pair: dict) -> dict:
+    """As ``PairSerializer`` declares it."""
+    return {
+        "claims": [claim.pk for claim in pair["claims"]],
+        "verdict": pair["verdict"],
+        "rule": pair["rule"],
+        "rule_description": str(pair["rule_description"]),
+        "curated_verdict": pair["curated_verdict"],
+        "relations": [
+            {
+                "id": relation["id"],
+                "type": relation["type"],
+                "from_claim": relation["from_claim"],
+                "to_claim": relation["to_claim"],
+                "note": relation["note"],
+            }
+            for relation in pair["relations"]
+        ],
+        "decided_verdict": pair["decided_verdict"],
+        "decided_by": pair["decided_by"],
+    }
 
 
 class MoveSerializer(serializers.Serializer):
