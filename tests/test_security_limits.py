@@ -84,6 +84,22 @@ def test_authenticated_clients_have_their_own_higher_budget(tight_throttle):
     assert APIClient().get(CLAIMS).status_code == 200
 
 
+def test_an_unreachable_cache_leaves_clients_unthrottled_not_refused(api_client, tight_throttle, settings):
+    """The counters live in the shared cache: while it cannot be reached, requests are answered (without the
+    RateLimit fields, since nothing was counted), not refused with 429 nor failed."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+        }
+    }
+    for _ in range(5):  # past the quota of 3
+        response = api_client.get(CLAIMS)
+        assert response.status_code == 200
+        assert "RateLimit" not in response
+
+
 def test_health_probes_are_never_throttled(api_client, tight_throttle):
     for _ in range(6):
         assert api_client.get("/healthz").status_code == 200

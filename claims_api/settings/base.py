@@ -237,6 +237,9 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# The throttles' counters (django-ratelimit, in the default cache): when the cache cannot be reached, requests
+# go unthrottled rather than refused.
+RATELIMIT_FAIL_OPEN = True
 
 # API tokens (django-rest-knox): `Authorization: Token …`, stored as SHA-512 hashes, expiring.
 REST_KNOX = {
