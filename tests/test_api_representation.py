@@ -130,7 +130,7 @@ def test_comparisons_render_as_declared(who, as_of, curator):
     assert any(pair["relations"] for document in rendered for pair in document["pairs"])
     assert any(document["summary"]["common_range"] for document in rendered)
     assert any(document["pairs_next"] and document["pairs_previous"] for document in rendered)
-    for part in ("subject", "subject_country", "object_country", "location", "unit"):
+    for part in ("subject", "subject_country", "object", "object_country", "location", "unit"):
         assert any(document["proposition"][part] for document in rendered), part
     assert all(document["as_of"] for document in rendered) if as_of else True
 

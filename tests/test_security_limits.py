@@ -25,9 +25,10 @@ CLAIMS = "/api/v1/claims/"
 
 @pytest.fixture
 def tight_throttle(monkeypatch, settings):
-    """Rates low enough to hit. DRF's throttles copy the rates when their module is imported, so the
-    class attribute is replaced alongside the setting."""
-    rates = {"anon": "3/minute", "user": "5/minute"}
+    """Rates low enough to hit, per hour, so that no window ends (and no count starts again) during a test.
+    DRF's throttles copy the rates when their module is imported, so the class attribute is replaced
+    alongside the setting."""
+    rates = {"anon": "3/hour", "user": "5/hour"}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
     cache.clear()
@@ -48,7 +49,7 @@ def _assert_throttled(response):
     }
     assert "throttled" in body["detail"].lower()
     retry_after = int(response["Retry-After"])
-    assert 1 <= retry_after <= 60
+    assert 1 <= retry_after <= 3600
     assert str(retry_after) in body["detail"]
     # The RateLimit fields agree with Retry-After: nothing left until then.
     assert response["RateLimit"].endswith(f";r=0;t={retry_after}")
@@ -59,9 +60,9 @@ def test_anonymous_clients_are_throttled_with_retry_after(api_client, tight_thro
         response = api_client.get(CLAIMS)
         assert response.status_code == 200
         # Every answer says how much of the quota is left, not only the 429.
-        assert response["RateLimit-Policy"] == '"anon";q=3;w=60'
+        assert response["RateLimit-Policy"] == '"anon";q=3;w=3600'
         assert response["RateLimit"].startswith(f'"anon";r={3 - used};t=')
-        assert 1 <= int(response["RateLimit"].rsplit("=", 1)[1]) <= 60
+        assert 1 <= int(response["RateLimit"].rsplit("=", 1)[1]) <= 3600
     _assert_throttled(api_client.get(CLAIMS))
     _assert_throttled(api_client.get("/api/v1/actors/"))  # the budget is per client, across endpoints
 
@@ -78,7 +79,7 @@ def test_authenticated_clients_have_their_own_higher_budget(tight_throttle):
     for _ in range(5):
         response = client.get(CLAIMS)
         assert response.status_code == 200
-        assert response["RateLimit-Policy"] == '"user";q=5;w=60'
+        assert response["RateLimit-Policy"] == '"user";q=5;w=3600'
     _assert_throttled(client.get(CLAIMS))
     # Another client (anonymous, same address) still has its own budget.
     assert APIClient().get(CLAIMS).status_code == 200

@@ -63,15 +63,17 @@ def compared_claims(user, *, as_of: AsOf | None = None):
 
 
 def _with_what_it_names(propositions: QuerySet[Proposition]) -> Proposition | None:
-    """The first proposition with the actors and countries it names: the actors joined, the countries
-    read after it in one query of their own (each table joined added about 0.2 ms to the planning of a
-    query that runs in 0.2 ms)."""
-    proposition = propositions.select_related(*KEY_ACTORS).first()
-    if proposition is not None:
-        codes = {name: getattr(proposition, f"{name}_id") for name in KEY_COUNTRIES}
-        countries = countries_by_code(codes.values())
-        for name, code in codes.items():
-            setattr(proposition, name, countries.get(code))
+    """The proposition of ``propositions`` (one at most: the callers filter on its pk), with the actors and
+    countries it names: the actors joined, the countries read after it in one query of their own (each table
+    joined added about 0.2 ms to the planning of a query that runs in 0.2 ms)."""
+    found = list(propositions.select_related(*KEY_ACTORS).order_by()[:1])  # unordered: one row to find
+    if not found:
+        return None
+    proposition = found[0]
+    codes = {name: getattr(proposition, f"{name}_id") for name in KEY_COUNTRIES}
+    countries = countries_by_code(codes.values())
+    for name, code in codes.items():
+        setattr(proposition, name, countries.get(code))
     return proposition
 
 

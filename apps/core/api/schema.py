@@ -125,7 +125,7 @@ RATE_LIMIT_POLICY = OpenApiParameter(
     OpenApiParameter.HEADER,
     response=True,
     required=False,
-    description='The client\'s quota, e.g. "anon";q=120;w=60: 120 requests in any 60 seconds '
+    description='The client\'s quota, e.g. "anon";q=120;w=60: 120 requests in each window of 60 seconds '
     "(IETF RateLimit header fields).",
 )
 RATE_LIMIT = OpenApiParameter(
@@ -134,8 +134,8 @@ RATE_LIMIT = OpenApiParameter(
     OpenApiParameter.HEADER,
     response=True,
     required=False,
-    description='What is left of the quota, e.g. "anon";r=117;t=42: 117 requests left, one more '
-    "available in 42 seconds.",
+    description='What is left of the quota, e.g. "anon";r=117;t=42: 117 requests left in this window, '
+    "which ends (and the quota is whole again) in 42 seconds.",
 )
 RETRY_AFTER = OpenApiParameter(
     "Retry-After",

@@ -34,7 +34,9 @@ class WindowRateThrottle(throttling.SimpleRateThrottle):
             rate=(self.num_requests, self.duration),
             increment=True,
         )
-        if self.usage is None:  # the cache cannot be reached: no throttling rather than refusing everyone
+        # None: nothing was counted, the cache being unreachable (settings: RATELIMIT_FAIL_OPEN, so that an
+        # outage means no throttling rather than refusing everyone) or counting switched off (RATELIMIT_ENABLE).
+        if self.usage is None:
             return True
         # view.headers is added to whatever response the view returns, a 429 included.
         view.headers.update(self.rate_limit_headers())
