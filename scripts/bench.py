@@ -210,8 +210,8 @@ def pick_parameters(conn) -> dict:
         "GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1"
     ).fetchone()
     published = conn.execute("SELECT count(*) FROM claims_claim WHERE review_status = 'published'").fetchone()[0]
-    # Words a search finds: lexemes that the search's own stemming leaves as they are (stemmed again,
-    # "tisisos" becomes "tisiso", which matches nothing).
+    # Words a search finds: lexemes that the search's own stemming (SEARCH_CONFIG, apps/claims/services.py)
+    # leaves as they are (stemmed again, "tisisos" becomes "tisiso", which matches nothing).
     sample = conn.execute(
         "SELECT word, ndoc FROM ts_stat($$SELECT search_vector FROM claims_claim TABLESAMPLE SYSTEM (5) "
         "REPEATABLE (1)$$) WHERE length(word) > 3 AND websearch_to_tsquery('english', word)::text = quote_literal(word)"

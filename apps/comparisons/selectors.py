@@ -107,7 +107,8 @@ def propositions_compared(user, *, as_of: AsOf | None = None):
 
 
 def _summary(claims: list[Claim], deciding: set[str]) -> dict:
-    """``deciding``: the verdicts that stand over every pair (empty: no pairs)."""
+    """The keys ComparisonSummarySerializer declares, in its order (the API passes them on); ``deciding``: the
+    verdicts that stand over every pair (empty: no pairs)."""
     figures = [
         (c.quantity_lower, c.quantity_upper)
         for c in claims
@@ -157,6 +158,8 @@ def _decided_verdict(*, curated: str | None, computed: str) -> str:
 
 
 def _pair(row: dict, by_id: dict[int, Claim]) -> dict:
+    """A pair with the keys PairSerializer declares, in its order: the API passes it on as it is, but for the
+    claims' ids."""
     return {
         "claims": [by_id[row["a_id"]], by_id[row["b_id"]]],
         "verdict": row["verdict"],

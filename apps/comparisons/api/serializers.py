@@ -217,7 +217,7 @@ class ComparisonSerializer(serializers.Serializer):
     def to_representation(self, comparison):
         # The declared fields, written directly: a comparison is many small nested objects, and DRF built and
         # deep-copied about forty fields of nine serializers for each response (the proposition's from its
-        # model) before rendering a value, a fifth of a claim's comparison. The claims and the briefs are the
+        # model) before rendering a value, about a tenth of a claim's comparison. The claims and the briefs are the
         # claims' renderer's. tests/test_api_representation.py holds this to what DRF renders from the
         # declaration, for every comparison of the fixtures.
         renderer = compared_claim_renderer(self.context)
@@ -228,13 +228,10 @@ class ComparisonSerializer(serializers.Serializer):
             if as_of is None
             else {"date": as_of.date.isoformat(), "rule": as_of.rule, "description": AsOfRule(as_of.rule).label},
             "claims": _compared_claims(comparison.claims, renderer),
-            "summary": {
-                "documents": summary["documents"],
-                "reported_range": _figure_range(summary["reported_range"]),
-                "common_range": _figure_range(summary["common_range"]),
-                "agreement": str(summary["agreement"]),
-            },
-            "pairs": [_pair(pair) for pair in comparison.pairs],
+            # The summary and the pairs are built (comparisons_build) with the declared keys, in their order,
+            # and plain values; only the agreement's member and the pairs' claims need writing out.
+            "summary": {**summary, "agreement": str(summary["agreement"])},
+            "pairs": [{**pair, "claims": [claim.pk for claim in pair["claims"]]} for pair in comparison.pairs],
             "pairs_count": comparison.pairs_count,
             "pairs_next": self.get_pairs_next(comparison),
             "pairs_previous": self.get_pairs_previous(comparison),
@@ -267,41 +264,6 @@ def _proposition(proposition: Proposition, renderer: ClaimRenderer, url: UrlPatt
         curated=proposition.key is None,
     )
     return document
-
-
-def _figure_range(figures: dict | None) -> dict | None:
-    """As ``FigureRangeSerializer`` declares it."""
-    if figures is None:
-        return None
-    lower, upper = figures["lower"], figures["upper"]
-    return {
-        "lower": None if lower is None else float(lower),
-        "upper": None if upper is None else float(upper),
-        "unit": figures["unit"] or None,
-    }
-
-
-def _pair(pair: dict) -> dict:
-    """As ``PairSerializer`` declares it."""
-    return {
-        "claims": [claim.pk for claim in pair["claims"]],
-        "verdict": pair["verdict"],
-        "rule": pair["rule"],
-        "rule_description": str(pair["rule_description"]),
-        "curated_verdict": pair["curated_verdict"],
-        "relations": [
-            {
-                "id": relation["id"],
-                "type": relation["type"],
-                "from_claim": relation["from_claim"],
-                "to_claim": relation["to_claim"],
-                "note": relation["note"],
-            }
-            for relation in pair["relations"]
-        ],
-        "decided_verdict": pair["decided_verdict"],
-        "decided_by": pair["decided_by"],
-    }
 
 
 class MoveSerializer(serializers.Serializer):
