@@ -119,6 +119,11 @@ def test_reads_go_to_the_standby_writes_and_their_authors_to_the_primary(tmp_pat
                 primary.execute("SELECT txid_current()", DATABASE)
                 wait_until(lambda: replayed(standby, primary), message="the standby to catch up")
                 standby.execute("SELECT pg_wal_replay_pause()")
+                # Only requested: until the standby reports the pause, it may still replay the write below.
+                wait_until(
+                    lambda: standby.execute("SELECT pg_get_wal_replay_pause_state()")[0][0] == "paused",
+                    message="the standby to pause",
+                )
                 status, created = request(base, "/api/v1/claims/", token=writer, method="POST", body=NEW_CLAIM)
                 assert status == 201, created
                 claim_path = f"/api/v1/claims/{created['id']}/"

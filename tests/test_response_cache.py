@@ -36,6 +36,42 @@ def test_a_repeated_anonymous_read_costs_one_query_and_is_the_same_answer(api_cl
     assert again["Content-Type"] == first["Content-Type"] == "application/json"
 
 
+def _rate_limit_left(response) -> int:
+    return int(response["RateLimit"].split(";r=")[1].split(";")[0])
+
+
+@pytest.mark.parametrize("path", [CLAIMS, "/api/v1/countries/UA/", "/claims/"])
+def test_a_kept_answer_is_given_before_any_view_with_the_same_headers(api_client, path):
+    first = api_client.get(path)
+    again = api_client.get(path)
+    assert first.wsgi_request.resolver_match is not None
+    assert again.wsgi_request.resolver_match is None  # no URL was routed: nothing below the cache ran
+    assert again.content == first.content
+    # Every header the view and the middlewares gave the first answer, the rate limit counted afresh.
+    assert {name: value for name, value in again.items() if name != "RateLimit"} == {
+        name: value for name, value in first.items() if name != "RateLimit"
+    }
+    assert _rate_limit_left(again) == _rate_limit_left(first) - 1
+
+
+def test_answers_are_kept_per_accept_header(api_client):
+    assert api_client.get(CLAIMS, HTTP_ACCEPT="application/json").status_code == 200
+    assert api_client.get(CLAIMS, HTTP_ACCEPT="text/html").status_code == 406  # not the JSON kept for others
+
+
+def test_answers_are_kept_per_host_since_their_links_name_it(api_client):
+    here = api_client.get(CLAIMS, {"page_size": 2}, HTTP_HOST="localhost").json()
+    there = api_client.get(CLAIMS, {"page_size": 2}, HTTP_HOST="127.0.0.1").json()
+    assert here["next"].startswith("http://localhost/") and there["next"].startswith("http://127.0.0.1/")
+
+
+def test_requests_with_credentials_are_never_answered_from_the_cache(api_client, curator_client):
+    api_client.get(CLAIMS)
+    assert curator_client.get(CLAIMS).wsgi_request.resolver_match is not None
+    refused = api_client.get(CLAIMS, HTTP_AUTHORIZATION="Token not-a-token")
+    assert refused.status_code == 401  # the view judges the credentials, not the cache
+
+
 def test_a_write_in_the_reading_transaction_bypasses_the_cache(api_client):
     claim = Claim.objects.filter(review_status="published").first()
     before = api_client.get(f"{CLAIMS}{claim.id}/").json()

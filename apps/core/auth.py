@@ -1,7 +1,13 @@
 """Who the client is, for throttling and login lockout, and the lockout backend."""
 
 from axes.backends import AxesStandaloneBackend
+from django.conf import settings
 from rest_framework.settings import api_settings
+
+
+def sent_credentials(request) -> bool:
+    """Whether the request carries a token or a session; judged without touching the database."""
+    return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 def client_ip(request) -> str:

@@ -10,6 +10,8 @@ from django.utils.http import escape_leading_slashes, parse_http_date_safe
 
 from apps.core.api.caching import content_etag
 from apps.core.api.errors import PROBLEM_CONTENT_TYPE, answers_json, error_response, field_error
+from apps.core.api.throttling import RATE_LIMIT_HEADERS
+from apps.core.auth import sent_credentials
 
 
 def _refusal(request, status_code: int, code: str, detail: str, field: str | None = None):
@@ -124,11 +126,6 @@ class TrailingSlashMiddleware:
         return self.get_response(request)
 
 
-def sent_credentials(request) -> bool:
-    """Whether the request carries a token or a session; judged without touching the database."""
-    return "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES
-
-
 class ConditionalGetMiddleware:
     """Validators and 304s for API reads.
 
@@ -139,7 +136,7 @@ class ConditionalGetMiddleware:
     HEAD would get no validator.)
     """
 
-    KEPT_ON_NOT_MODIFIED = ("RateLimit", "RateLimit-Policy", "Content-Security-Policy")
+    KEPT_ON_NOT_MODIFIED = (*RATE_LIMIT_HEADERS, "Content-Security-Policy")
 
     def __init__(self, get_response):
         self.get_response = get_response

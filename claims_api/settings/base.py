@@ -76,6 +76,9 @@ MIDDLEWARE = [
     # Chooses the database that serves this request's reads: a replica, or the primary.
     "claims_api.replicas.ReplicaMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers an anonymous GET whose answer is kept (apps/core/api/caching.py) before anything below runs;
+    # inside the replica's choice (it reads the data version there) and the middlewares that add headers.
+    "apps.core.api.caching.ResponseCacheMiddleware",
     # APPEND_SLASH with a 308 that keeps the method; after the static files, which never need a slash.
     "apps.core.middleware.TrailingSlashMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

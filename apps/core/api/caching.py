@@ -2,64 +2,122 @@
 
 Anonymous clients all see the same published data, so the rendered answer to an anonymous
 GET can be reused by every worker, through the default cache (Redis when ``REDIS_URL`` is
-set). Each entry is keyed by the request and by the data version it was read at
-(apps/core/data_version.py), which the database moves on with every committed write,
-whichever way it writes. An entry is therefore only ever found by a request that would read
-the same data. A transaction that has written but not committed sees data no version names
-yet, so it neither reads nor fills the cache.
+set). Each entry holds the data version it was read at (apps/core/data_version.py), which the
+database moves on with every committed write, whichever way it writes, and is only reused by
+a request that reads the same version. A transaction that has written but not committed sees
+data no version names yet, so it neither reads nor fills the cache.
 
-Throttling is checked before the cache is consulted, and its counters live in the same
-cache, so limits hold across workers.
+Views opt in with ``CachedReadsMixin``: the view decides what may be shared (an anonymous GET,
+not a streamed file) and reads the version before its data. ``ResponseCacheMiddleware`` keeps
+the answer once every middleware inside it has added its headers, and answers the next such
+request before the session, authentication, URL routing and DRF run at all; the middlewares
+outside it (CORS, security, validators and 304s, cache policy) still see every answer. A
+reused answer is counted against the same throttles as the view it comes from, whose counters
+live in the same cache, so limits hold across workers.
 """
 
 import datetime
 import hashlib
 import time
-from functools import partial
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils.http import http_date
 
+from apps.core.api.throttling import RATE_LIMIT_HEADERS, admitted
+from apps.core.auth import sent_credentials
 from apps.core.data_version import data_version
 
-# The headers a cached answer needs to be the same answer; the middleware adds the rest.
-_KEPT_HEADERS = ("Content-Type", "ETag", "Last-Modified")
+
+def _may_be_shared(request) -> bool:
+    return settings.RESPONSE_CACHE_SECONDS > 0 and request.method == "GET"
 
 
 def _cache_key(request) -> str | None:
-    if settings.RESPONSE_CACHE_SECONDS <= 0 or request.method != "GET" or request.user.is_authenticated:
+    """Where an anonymous GET's answer is kept; None for a request whose answer is never shared.
+
+    Credentials are judged by their presence, as no database may be read before the cache is: a
+    request carrying any goes through the view, which tells a curator from an anonymous client.
+    """
+    if not _may_be_shared(request) or sent_credentials(request):
         return None
-    version = data_version()
-    if version is None:
-        return None
-    identity = "\n".join([str(version), request.get_full_path(), request.META.get("HTTP_ACCEPT", "")])
+    # The address as the client wrote it, host and scheme included: answers link to it absolutely.
+    identity = "\n".join([request.build_absolute_uri(), request.META.get("HTTP_ACCEPT", "")])
     return "response:" + hashlib.sha256(identity.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class SharedAnswer:
+    """An answer as a view and the middlewares inside the cache's gave it, for the version it was read at."""
+
+    version: int
+    content: bytes
+    headers: dict[str, str]
+    throttle_classes: tuple[type, ...]
+
+    @classmethod
+    def of(cls, response, version: int, throttle_classes) -> "SharedAnswer":
+        if not response.has_header("ETag"):  # computed once per entry, not by the middleware on every reuse
+            response["ETag"] = content_etag(response.content)
+        # The rate limit is counted for each request; everything else is the same for every reader.
+        headers = {name: value for name, value in response.items() if name not in RATE_LIMIT_HEADERS}
+        return cls(version, response.content, headers, tuple(throttle_classes))
+
+    def answer(self, request) -> HttpResponse | None:
+        """This answer for ``request``; None when the data has changed since or a throttle refuses the
+        request (the view then answers it, with its 429)."""
+        try:
+            if data_version() != self.version:
+                return None
+        except DatabaseError:  # the view meets the same error, and answers it as every other (a 503)
+            return None
+        rate_limit = admitted(self.throttle_classes, request)
+        if rate_limit is None:
+            return None
+        return HttpResponse(self.content, headers={**self.headers, **rate_limit})
+
+
+class ResponseCacheMiddleware:
+    """Answers an anonymous GET from the shared response cache, and keeps the answers views let it share."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = _cache_key(request)
+        if key is None:
+            return self.get_response(request)
+        entry = cache.get(key)
+        answer = entry.answer(request) if isinstance(entry, SharedAnswer) else None
+        if answer is not None:
+            return answer
+        response = self.get_response(request)
+        shared = getattr(response, "shared_answer", None)
+        if shared is not None and response.status_code == 200 and not response.streaming and not response.cookies:
+            version, throttle_classes = shared
+            cache.set(key, SharedAnswer.of(response, version, throttle_classes), settings.RESPONSE_CACHE_SECONDS)
+        return response
+
+
 class CachedReadsMixin:
-    """For viewsets: every GET of an anonymous client is answered from the shared response cache."""
+    """For views: the answer to an anonymous GET may be kept by ``ResponseCacheMiddleware`` and reused."""
+
+    shared_version: int | None = None
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication, permissions and throttling first
-        key = _cache_key(request)
         # A streamed file (a claims export) is never held whole, so it is not kept either.
-        if key is not None and not getattr(self, "streamed", False):
-            # DRF looks the method's handler up once initial() has returned: this request's GET
-            # is answered through the cache, whichever action (list, retrieve) serves it.
-            self.get = partial(_answer_from_cache, key, self.get)
+        if _may_be_shared(request) and not request.user.is_authenticated and not getattr(self, "streamed", False):
+            self.shared_version = data_version()  # before the view reads its data
 
-
-def _answer_from_cache(key: str, handler, request, *args, **kwargs):
-    hit = cache.get(key)
-    if hit is not None:
-        content, headers = hit
-        return HttpResponse(content, headers=headers)
-    response = handler(request, *args, **kwargs)
-    if response.status_code == 200:
-        response.add_post_render_callback(lambda rendered: _store(key, rendered))
-    return response
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.shared_version is not None:
+            response.shared_answer = (self.shared_version, [type(throttle) for throttle in self.get_throttles()])
+        return response
 
 
 def content_etag(content: bytes) -> str:
@@ -73,10 +131,3 @@ def last_modified(at: datetime.datetime | None) -> str | None:
     if at is None or int(at.timestamp()) >= int(time.time()):
         return None
     return http_date(at.timestamp())
-
-
-def _store(key: str, response) -> None:
-    if not response.has_header("ETag"):  # computed once per entry, not by the middleware on every hit
-        response["ETag"] = content_etag(response.content)
-    headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
-    cache.set(key, (response.content, headers), settings.RESPONSE_CACHE_SECONDS)

@@ -12,8 +12,14 @@ throttles keep the time of every request of the last period in one cache entry, 
 on each request: its cost grows with the rate allowed, to milliseconds a request at thousands a minute.
 """
 
+from types import SimpleNamespace
+
 from django_ratelimit.core import get_usage
 from rest_framework import throttling
+from rest_framework.request import Request
+
+# The header fields a throttle adds to each answer: they change with every request counted.
+RATE_LIMIT_HEADERS = ("RateLimit-Policy", "RateLimit")
 
 
 class WindowRateThrottle(throttling.SimpleRateThrottle):
@@ -50,9 +56,10 @@ class WindowRateThrottle(throttling.SimpleRateThrottle):
 
     def rate_limit_headers(self) -> dict[str, str]:
         remaining = max(0, self.num_requests - self.usage["count"])
+        policy, limit = RATE_LIMIT_HEADERS
         return {
-            "RateLimit-Policy": f'"{self.scope}";q={self.num_requests};w={self.duration}',
-            "RateLimit": f'"{self.scope}";r={remaining};t={self._seconds_left()}',
+            policy: f'"{self.scope}";q={self.num_requests};w={self.duration}',
+            limit: f'"{self.scope}";r={remaining};t={self._seconds_left()}',
         }
 
 
@@ -67,3 +74,18 @@ class UserRateThrottle(WindowRateThrottle, throttling.UserRateThrottle):
         if not (request.user and request.user.is_authenticated):
             return None
         return super().get_cache_key(request, view)
+
+
+def admitted(throttle_classes, request) -> dict[str, str] | None:
+    """Counts a request that sent no credentials against a view's throttles without running the view (its
+    answer is reused from the response cache): the rate limit's headers, or None when a throttle refuses it.
+
+    A refused request is then handed to the view, whose 429 is the API's, and is counted again there; a
+    client over its limit stays over it.
+    """
+    anonymous = Request(request)  # no authenticators: DRF's unauthenticated user
+    view = SimpleNamespace(headers={})  # where a throttle puts its headers
+    for throttle_class in throttle_classes:
+        if not throttle_class().allow_request(anonymous, view):
+            return None
+    return view.headers
