@@ -31,6 +31,12 @@ def _make_curator(username: str, *, reviewer: bool = False):
 
 
 @pytest.fixture
+def uncached(settings):
+    """Every request reaches its view: no answer is kept or reused by the response cache."""
+    settings.RESPONSE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
 def curator(db):
     user, _ = _make_curator("test-curator")
     return user

@@ -307,7 +307,7 @@ def test_anonymous_readers_never_see_drafts_in_comparisons(api_client, curator_c
         Claim.objects.filter(pk=claim.pk).update(review_status=ReviewStatus.PUBLISHED)
 
 
-def test_a_comparison_costs_the_same_queries_whatever_its_size(api_client):
+def test_a_comparison_costs_the_same_queries_whatever_its_size(api_client, uncached):
     counts = []
     for key in ("kempe-geneva-brussels-vienna-talks", "commentary-0124-russia-demands-nato-leave-eastern-europe"):
         claim = Claim.objects.get(key=key)
@@ -320,7 +320,7 @@ def test_a_comparison_costs_the_same_queries_whatever_its_size(api_client):
     assert counts == [4, 4, 4, 4]
 
 
-def test_a_comparison_gives_its_pairs_a_page_at_a_time_and_links_to_the_rest(api_client, monkeypatch):
+def test_a_comparison_gives_its_pairs_a_page_at_a_time_and_links_to_the_rest(api_client, monkeypatch, uncached):
     from apps.comparisons.api import views
 
     key = "commentary-0124-russia-demands-nato-leave-eastern-europe"
@@ -348,7 +348,7 @@ def test_a_comparison_gives_its_pairs_a_page_at_a_time_and_links_to_the_rest(api
     assert back["pairs"] == pages[-2]["pairs"]
 
 
-def test_pair_links_keep_the_as_of_that_selected_the_claims(api_client, monkeypatch):
+def test_pair_links_keep_the_as_of_that_selected_the_claims(api_client, monkeypatch, uncached):
     from apps.comparisons.api import views
 
     key = "kerres-putin-soldiers-around-ukraine"

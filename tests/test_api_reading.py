@@ -187,12 +187,6 @@ def test_one_country_walks_its_claims_in_order_both_ways(api_client, ordering, o
     assert [c["id"] for page in several for c in page["results"]] == seen
 
 
-@pytest.fixture
-def uncached(settings):
-    """The view's own queries, without the response cache's lookup in front of them."""
-    settings.RESPONSE_CACHE_SECONDS = 0
-
-
 def test_one_country_pages_are_ordered_on_the_country_links_copy(api_client, uncached):
     # What lets claim_country_newest serve the page: ordering and cursor on the link's columns.
     first = api_client.get(CLAIMS, {"country": "KZ", "page_size": 3}).json()

@@ -40,7 +40,7 @@ def _rate_limit_left(response) -> int:
     return int(response["RateLimit"].split(";r=")[1].split(";")[0])
 
 
-@pytest.mark.parametrize("path", [CLAIMS, "/api/v1/countries/UA/", "/claims/"])
+@pytest.mark.parametrize("path", [CLAIMS, "/api/v1/countries/UA/", "/api/v1/comparisons/", "/claims/", "/comparisons/"])
 def test_a_kept_answer_is_given_before_any_view_with_the_same_headers(api_client, path):
     first = api_client.get(path)
     again = api_client.get(path)
@@ -52,6 +52,14 @@ def test_a_kept_answer_is_given_before_any_view_with_the_same_headers(api_client
         name: value for name, value in first.items() if name != "RateLimit"
     }
     assert _rate_limit_left(again) == _rate_limit_left(first) - 1
+
+
+def test_a_claims_comparison_is_kept(api_client):
+    claim = api_client.get("/api/v1/comparisons/").json()["results"][0]["claims"][0]["id"]
+    first = api_client.get(f"{CLAIMS}{claim}/comparison/")
+    again = api_client.get(f"{CLAIMS}{claim}/comparison/")
+    assert (again.status_code, again.content) == (200, first.content)
+    assert again.wsgi_request.resolver_match is None
 
 
 def test_answers_are_kept_per_accept_header(api_client):

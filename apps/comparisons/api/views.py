@@ -29,6 +29,7 @@ from apps.comparisons.selectors import (
     visible_proposition,
 )
 from apps.comparisons.services import claim_move, claim_release, proposition_split, propositions_merge
+from apps.core.api.caching import CachedReadsMixin
 from apps.core.api.query_parameters import KnownQueryParametersMixin
 from apps.sources.publication import AsOfRule, as_of_header, as_of_headers
 
@@ -120,6 +121,7 @@ class ComparisonResponseMixin:
 @extend_schema(tags=["comparisons"])
 class ComparisonViewSet(
     KnownQueryParametersMixin,
+    CachedReadsMixin,
     ComparisonResponseMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -227,7 +229,7 @@ class ComparisonViewSet(
     parameters=[AsOfQuerySerializer, PairsQuerySerializer, AS_OF_HEADER],
     responses=ComparisonSerializer,
 )
-class ClaimComparisonView(ComparisonResponseMixin, APIView):
+class ClaimComparisonView(CachedReadsMixin, ComparisonResponseMixin, APIView):
     permission_classes = [CuratesClaims]
 
     def get(self, request, pk: int):
