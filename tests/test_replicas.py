@@ -64,6 +64,18 @@ def replayed(standby, primary) -> bool:
     return standby.execute(f"SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn")[0][0]
 
 
+def pause_replay(standby, primary) -> None:
+    # A fresh commit first: while behind, lag counts from the last transaction the standby replayed.
+    primary.execute("SELECT txid_current()", DATABASE)
+    wait_until(lambda: replayed(standby, primary), message="the standby to catch up")
+    standby.execute("SELECT pg_wal_replay_pause()")
+    # Only requested: until the standby reports the pause, it may still replay what the primary writes next.
+    wait_until(
+        lambda: standby.execute("SELECT pg_get_wal_replay_pause_state()")[0][0] == "paused",
+        message="the standby to pause",
+    )
+
+
 def replica_state(base_url: str) -> tuple[str, str]:
     status, ready = request(base_url, "/readyz")
     assert status == 200, ready
@@ -115,15 +127,7 @@ def test_reads_go_to_the_standby_writes_and_their_authors_to_the_primary(tmp_pat
 
                 # While the standby is paused, a write lands on the primary and its author reads it back
                 # at once; another curator, reading from the standby, does not see it yet.
-                # A fresh commit first: while behind, lag counts from the last transaction the standby replayed.
-                primary.execute("SELECT txid_current()", DATABASE)
-                wait_until(lambda: replayed(standby, primary), message="the standby to catch up")
-                standby.execute("SELECT pg_wal_replay_pause()")
-                # Only requested: until the standby reports the pause, it may still replay the write below.
-                wait_until(
-                    lambda: standby.execute("SELECT pg_get_wal_replay_pause_state()")[0][0] == "paused",
-                    message="the standby to pause",
-                )
+                pause_replay(standby, primary)
                 status, created = request(base, "/api/v1/claims/", token=writer, method="POST", body=NEW_CLAIM)
                 assert status == 201, created
                 claim_path = f"/api/v1/claims/{created['id']}/"
@@ -146,13 +150,16 @@ def test_reads_go_to_the_standby_writes_and_their_authors_to_the_primary(tmp_pat
                 assert status == 200
                 assert ready["checks"]["replicas"][0]["state"] == "down"
 
-                # Back up, it serves reads again.
+                # Back up, it serves reads again. While the primary is idle its WAL (a checkpoint, say) makes the
+                # standby behind by the age of the last transaction it replayed: a fresh one first.
                 standby.start()
+                primary.execute("SELECT txid_current()", DATABASE)
+                wait_until(lambda: replayed(standby, primary), message="the standby to catch up")
                 wait_until(lambda: replica_state(base) == ("replica_0", "ok"), message="the standby to be used again")
                 before = transactions(standby)
-                for _ in range(10):
+                for _ in range(20):
                     assert request(base, READ_PATH)[0] == 200
-                served_by_standby(standby, at_least=before + 10)
+                served_by_standby(standby, at_least=before + 20)
 
             # Failover: the primary is lost, the standby is promoted and the service is pointed at it.
             primary.stop("immediate")
