@@ -62,6 +62,9 @@ def test_a_connection_killed_during_a_request_is_a_503_and_the_next_request_succ
         if table == "core_data_version":
             # Kept by the worker at the other end of this client's kept-alive connection.
             assert client.get(path).status_code == client.get(path).status_code == 200
+            with admin_connection.transaction():  # the view's table locked: only a kept answer gets through
+                admin_connection.execute("LOCK TABLE countries_country IN ACCESS EXCLUSIVE MODE")
+                assert client.get(path, timeout=5).status_code == 200
         with admin_connection.transaction():
             admin_connection.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
             request = threading.Thread(target=lambda: outcome.update(response=client.request(method, path, json=body)))

@@ -4,15 +4,19 @@ In-process tests use the local-memory cache; the live tests run gunicorn (two wo
 REDIS_URL pointing at the Redis on 127.0.0.1:6379, under a key prefix of their own.
 """
 
+import time
 import uuid
+from types import SimpleNamespace
 
 import httpx
 import psycopg
 import pytest
 import redis
+from django.http import HttpResponse
 
 from apps.claims.models import Claim
-from tests.conftest import _test_database_url
+from apps.core.api import caching
+from tests.conftest import _make_curator, _test_database_url
 from tests.servers import gunicorn_server
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +30,13 @@ def _empty_local_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _data_older_than_a_second(django_db_setup):
+    """The session's fixtures may have been loaded a moment ago, and answers dated within their data's last
+    second are not kept (test_an_answer_dated_within_its_own_second_is_not_kept): that second ends first."""
+    time.sleep(1)
 
 
 def test_a_repeated_anonymous_read_costs_one_query_and_is_the_same_answer(api_client, django_assert_num_queries):
@@ -62,22 +73,95 @@ def test_a_claims_comparison_is_kept(api_client):
     assert again.wsgi_request.resolver_match is None
 
 
+def _kept(response) -> bool:
+    """Whether ``response`` came from the cache: no URL was routed for it."""
+    return response.wsgi_request.resolver_match is None
+
+
 def test_answers_are_kept_per_accept_header(api_client):
-    assert api_client.get(CLAIMS, HTTP_ACCEPT="application/json").status_code == 200
-    assert api_client.get(CLAIMS, HTTP_ACCEPT="text/html").status_code == 406  # not the JSON kept for others
+    api_client.get(CLAIMS, HTTP_ACCEPT="application/json")
+    assert _kept(api_client.get(CLAIMS, HTTP_ACCEPT="application/json"))
+    refused = api_client.get(CLAIMS, HTTP_ACCEPT="text/html")
+    assert refused.status_code == 406 and not _kept(refused)  # not the JSON kept for others
 
 
 def test_answers_are_kept_per_host_since_their_links_name_it(api_client):
-    here = api_client.get(CLAIMS, {"page_size": 2}, HTTP_HOST="localhost").json()
-    there = api_client.get(CLAIMS, {"page_size": 2}, HTTP_HOST="127.0.0.1").json()
-    assert here["next"].startswith("http://localhost/") and there["next"].startswith("http://127.0.0.1/")
+    api_client.get(CLAIMS, {"page_size": 2}, HTTP_HOST="localhost")
+    here = api_client.get(CLAIMS, {"page_size": 2}, HTTP_HOST="localhost")
+    there = api_client.get(CLAIMS, {"page_size": 2}, HTTP_HOST="127.0.0.1")
+    assert _kept(here) and not _kept(there)
+    assert here.json()["next"].startswith("http://localhost/")
+    assert there.json()["next"].startswith("http://127.0.0.1/")
 
 
-def test_requests_with_credentials_are_never_answered_from_the_cache(api_client, curator_client):
-    api_client.get(CLAIMS)
-    assert curator_client.get(CLAIMS).wsgi_request.resolver_match is not None
-    refused = api_client.get(CLAIMS, HTTP_AUTHORIZATION="Token not-a-token")
+@pytest.fixture(scope="module")
+def committed_curator_token(django_db_setup, django_db_blocker):
+    """A curator's token committed before the tests run: a test that wrote one would turn the cache off (its
+    transaction would have written), and prove nothing about credentials."""
+    with django_db_blocker.unblock():
+        user, token = _make_curator("cache-curator")
+    yield token
+    with django_db_blocker.unblock():
+        user.delete()
+
+
+def test_requests_with_credentials_are_never_answered_from_the_cache(api_client, committed_curator_token):
+    api_client.get(CLAIMS, {"page_size": 50})
+    anonymous = api_client.get(CLAIMS, {"page_size": 50})
+    assert _kept(anonymous)
+    assert all(item["notes"] is None for item in anonymous.json()["results"])
+    refused = api_client.get(CLAIMS, {"page_size": 50}, HTTP_AUTHORIZATION="Token not-a-token")
     assert refused.status_code == 401  # the view judges the credentials, not the cache
+    curated = api_client.get(CLAIMS, {"page_size": 50}, HTTP_AUTHORIZATION=f"Token {committed_curator_token}")
+    assert curated.status_code == 200 and not _kept(curated)
+    assert any(item["notes"] is not None for item in curated.json()["results"])
+
+
+def test_an_answer_dated_within_its_own_second_is_not_kept(api_client, monkeypatch):
+    claim = Claim.objects.filter(review_status="published").first()
+    path = f"{CLAIMS}{claim.id}/"
+    monkeypatch.setattr(caching, "time", SimpleNamespace(time=lambda: claim.updated_at.timestamp()))
+    undated = api_client.get(path)
+    assert undated.status_code == 200 and "Last-Modified" not in undated
+    assert not _kept(api_client.get(path))  # reused, it would go undated until the next write
+    monkeypatch.undo()
+    assert "Last-Modified" in api_client.get(path)
+    assert _kept(api_client.get(path))
+
+
+@pytest.mark.parametrize(
+    ("vary", "kept"), [(None, True), ("Accept, Cookie", True), ("Accept-Language", False), ("*", False)]
+)
+def test_an_answer_varying_on_what_the_key_leaves_out_is_not_kept(vary, kept):
+    response = HttpResponse(b"{}")
+    if vary:
+        response["Vary"] = vary
+    assert caching.keepable(response) is kept
+
+
+def test_answers_rendered_by_other_code_are_not_reused(api_client, monkeypatch):
+    api_client.get(CLAIMS)
+    assert _kept(api_client.get(CLAIMS))
+    monkeypatch.setattr(caching, "code_identity", lambda: "the-next-release")
+    assert not _kept(api_client.get(CLAIMS))
+
+
+def test_the_code_identity_changes_with_any_file_that_renders_answers(settings, tmp_path):
+    template = tmp_path / "apps" / "reading" / "templates" / "page.html"
+    template.parent.mkdir(parents=True)
+    template.write_text("<p>one</p>")
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("Django==5.2\n")
+    settings.BASE_DIR = tmp_path
+    identities = []
+    try:
+        for change in (lambda: None, lambda: template.write_text("<p>two</p>"), lambda: requirements.write_text("")):
+            change()
+            caching.code_identity.cache_clear()
+            identities.append(caching.code_identity())
+    finally:
+        caching.code_identity.cache_clear()
+    assert len(set(identities)) == 3
 
 
 def test_a_write_in_the_reading_transaction_bypasses_the_cache(api_client):
@@ -86,13 +170,6 @@ def test_a_write_in_the_reading_transaction_bypasses_the_cache(api_client):
     Claim.objects.filter(pk=claim.pk).update(summary="Changed behind every service.")
     after = api_client.get(f"{CLAIMS}{claim.id}/").json()
     assert before["summary"] != after["summary"] == "Changed behind every service."
-
-
-def test_curators_are_never_answered_from_the_cache(api_client, curator_client):
-    anonymous = api_client.get(CLAIMS, {"page_size": 50}).json()["results"]
-    assert all(item["notes"] is None for item in anonymous)
-    curated = curator_client.get(CLAIMS, {"page_size": 50}).json()["results"]
-    assert any(item["notes"] is not None for item in curated)
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,9 @@ machinery unchanged: the claim list takes the API's FilterSet, ordering and keys
 pagination (a page URL and an API URL differ only in their prefix), bad parameters
 become the API's error shape, rendered as a page, and who may see what comes from
 ``apps.claims.selectors``. Pages authenticate nobody: a curator signed in to the
-admin reads exactly what everyone reads, and every page is answered from the shared
-response cache until the data changes, as the API's anonymous reads are.
+admin reads exactly what everyone reads. Every page is answered from the shared response
+cache until the data changes, as the API's anonymous reads are, except to a browser that
+sends the admin's session cookie: the cache judges credentials by their presence alone.
 """
 
 from django.core.cache import cache

@@ -161,7 +161,8 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "claims_api"}}
 # How long an anonymous answer is kept; 0 turns the response cache off. Entries cannot go
-# stale (they are keyed by the database snapshot), so this only bounds the memory they use.
+# stale (each is reused only at the data version it was read at, by the code that rendered it),
+# so this only bounds the memory they use.
 RESPONSE_CACHE_SECONDS = int(os.environ.get("RESPONSE_CACHE_SECONDS", "300"))
 
 # Admin logins: after AXES_FAILURE_LIMIT failures for one username from one address, that pair

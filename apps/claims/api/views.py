@@ -46,7 +46,7 @@ from apps.claims.services import (
 )
 from apps.claims.validation import client_field_name
 from apps.core.api import sparse
-from apps.core.api.caching import CachedReadsMixin, last_modified
+from apps.core.api.caching import CachedReadsMixin
 from apps.core.api.negotiation import FixedFormatNegotiation
 from apps.core.api.pagination import SinglePage
 from apps.core.api.query_parameters import KnownQueryParametersMixin, whole_number_parameter
@@ -200,15 +200,13 @@ class ClaimViewSet(ServiceModelViewSet):
             if rows and rows[0]["changes_head_at"] is not None
             else changes_head(request.user)[1]
         )
-        if (date := last_modified(changed_at)) is not None:
-            response["Last-Modified"] = date
+        self.date_response(response, changed_at)
         return response
 
     def retrieve(self, request, *args, **kwargs):
         claim = self.get_object()
         response = self._with_etag(self.get_serializer(claim).data)
-        if (date := last_modified(claim.updated_at)) is not None:
-            response["Last-Modified"] = date
+        self.date_response(response, claim.updated_at)
         return response
 
     @extend_schema(

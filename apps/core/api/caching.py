@@ -17,9 +17,11 @@ live in the same cache, so limits hold across workers.
 """
 
 import datetime
+import functools
 import hashlib
 import time
-from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -36,6 +38,29 @@ def _may_be_shared(request) -> bool:
     return settings.RESPONSE_CACHE_SECONDS > 0 and request.method == "GET"
 
 
+# The files whose change can change an answer: the project's code, templates and static files, and the
+# pinned versions of the libraries that render them.
+CODE_ROOTS = ("apps", "claims_api", "requirements.txt")
+CODE_SUFFIXES = frozenset({".py", ".html", ".txt", ".css", ".js", ".svg"})
+
+
+@functools.cache
+def code_identity() -> str:
+    """A digest of the code this process runs, part of every key: answers rendered by other code (before a
+    deploy, or by the other half of a rolling one) are never reused, even at the same data version."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    files = sorted(
+        path
+        for root in map(base.joinpath, CODE_ROOTS)
+        for path in (root.rglob("*") if root.is_dir() else [root])
+        if path.suffix in CODE_SUFFIXES and path.is_file()
+    )
+    for path in files:
+        digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 def _cache_key(request) -> str | None:
     """Where an anonymous GET's answer is kept; None for a request whose answer is never shared.
 
@@ -46,25 +71,44 @@ def _cache_key(request) -> str | None:
         return None
     # The address as the client wrote it, host and scheme included: answers link to it absolutely.
     identity = "\n".join([request.build_absolute_uri(), request.META.get("HTTP_ACCEPT", "")])
-    return "response:" + hashlib.sha256(identity.encode()).hexdigest()
+    return f"response:{code_identity()}:{hashlib.sha256(identity.encode()).hexdigest()}"
 
 
-@dataclass(frozen=True)
-class SharedAnswer:
-    """An answer as a view and the middlewares inside the cache's gave it, for the version it was read at."""
+# What an answer may vary on and still be kept: Accept is in the key; a request with credentials (a session
+# cookie, an Authorization header) never reaches the cache, and no anonymous answer depends on other cookies.
+KEPT_DESPITE_VARY = frozenset({"accept", "authorization", "cookie"})
+
+
+def keepable(response) -> bool:
+    varies_on = {name.strip().lower() for name in response.get("Vary", "").split(",") if name.strip()}
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and varies_on <= KEPT_DESPITE_VARY
+    )
+
+
+class SharedAnswer(NamedTuple):
+    """An answer as a view and the middlewares inside the cache's gave it, for the version it was read at.
+
+    Plain values only (the throttles by their dotted paths), so that an entry written by other code is
+    still read, and then left unused: its key names the code it was rendered by (``code_identity``).
+    """
 
     version: int
     content: bytes
     headers: dict[str, str]
-    throttle_classes: tuple[type, ...]
+    throttles: tuple[str, ...]
+    throttle_scope: str | None
 
     @classmethod
-    def of(cls, response, version: int, throttle_classes) -> "SharedAnswer":
+    def of(cls, response, version: int, throttles: tuple[str, ...], throttle_scope: str | None) -> "SharedAnswer":
         if not response.has_header("ETag"):  # computed once per entry, not by the middleware on every reuse
             response["ETag"] = content_etag(response.content)
         # The rate limit is counted for each request; everything else is the same for every reader.
         headers = {name: value for name, value in response.items() if name not in RATE_LIMIT_HEADERS}
-        return cls(version, response.content, headers, tuple(throttle_classes))
+        return cls(version, response.content, headers, throttles, throttle_scope)
 
     def answer(self, request) -> HttpResponse | None:
         """This answer for ``request``; None when the data has changed since or a throttle refuses the
@@ -74,7 +118,7 @@ class SharedAnswer:
                 return None
         except DatabaseError:  # the view meets the same error, and answers it as every other (a 503)
             return None
-        rate_limit = admitted(self.throttle_classes, request)
+        rate_limit = admitted(self.throttles, self.throttle_scope, request)
         if rate_limit is None:
             return None
         return HttpResponse(self.content, headers={**self.headers, **rate_limit})
@@ -91,14 +135,14 @@ class ResponseCacheMiddleware:
         if key is None:
             return self.get_response(request)
         entry = cache.get(key)
-        answer = entry.answer(request) if isinstance(entry, SharedAnswer) else None
+        answer = SharedAnswer(*entry).answer(request) if isinstance(entry, tuple) else None
         if answer is not None:
             return answer
         response = self.get_response(request)
         shared = getattr(response, "shared_answer", None)
-        if shared is not None and response.status_code == 200 and not response.streaming and not response.cookies:
-            version, throttle_classes = shared
-            cache.set(key, SharedAnswer.of(response, version, throttle_classes), settings.RESPONSE_CACHE_SECONDS)
+        if shared is not None and keepable(response):
+            entry = SharedAnswer.of(response, *shared)
+            cache.set(key, tuple(entry), settings.RESPONSE_CACHE_SECONDS)
         return response
 
 
@@ -116,8 +160,17 @@ class CachedReadsMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.shared_version is not None:
-            response.shared_answer = (self.shared_version, [type(throttle) for throttle in self.get_throttles()])
+            throttles = tuple(f"{cls.__module__}.{cls.__qualname__}" for cls in map(type, self.get_throttles()))
+            response.shared_answer = (self.shared_version, throttles, getattr(self, "throttle_scope", None))
         return response
+
+    def date_response(self, response, at: datetime.datetime | None) -> None:
+        """Gives ``response`` the Last-Modified of ``at``. While ``at``'s second lasts the date is left out
+        (``last_modified``), and the answer is not kept: reused, it would go without one until the next write."""
+        if (date := last_modified(at)) is not None:
+            response["Last-Modified"] = date
+        elif at is not None:
+            self.shared_version = None
 
 
 def content_etag(content: bytes) -> str:

@@ -14,6 +14,7 @@ on each request: its cost grows with the rate allowed, to milliseconds a request
 
 from types import SimpleNamespace
 
+from django.utils.module_loading import import_string
 from django_ratelimit.core import get_usage
 from rest_framework import throttling
 from rest_framework.request import Request
@@ -76,7 +77,7 @@ class UserRateThrottle(WindowRateThrottle, throttling.UserRateThrottle):
         return super().get_cache_key(request, view)
 
 
-def admitted(throttle_classes, request) -> dict[str, str] | None:
+def admitted(throttles: tuple[str, ...], throttle_scope: str | None, request) -> dict[str, str] | None:
     """Counts a request that sent no credentials against a view's throttles without running the view (its
     answer is reused from the response cache): the rate limit's headers, or None when a throttle refuses it.
 
@@ -84,8 +85,9 @@ def admitted(throttle_classes, request) -> dict[str, str] | None:
     client over its limit stays over it.
     """
     anonymous = Request(request)  # no authenticators: DRF's unauthenticated user
-    view = SimpleNamespace(headers={})  # where a throttle puts its headers
-    for throttle_class in throttle_classes:
-        if not throttle_class().allow_request(anonymous, view):
+    # What a throttle reads of its view (a scoped throttle, its scope), and where it puts its headers.
+    view = SimpleNamespace(headers={}, throttle_scope=throttle_scope)
+    for throttle_path in throttles:
+        if not import_string(throttle_path)().allow_request(anonymous, view):
             return None
     return view.headers
