@@ -64,10 +64,15 @@ def replayed(standby, primary) -> bool:
     return standby.execute(f"SELECT pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn")[0][0]
 
 
-def pause_replay(standby, primary) -> None:
-    # A fresh commit first: while behind, lag counts from the last transaction the standby replayed.
+def catch_up(standby, primary) -> None:
+    """Until the standby has replayed a fresh commit: while behind, or while the primary is idle (its WAL, a
+    checkpoint say, is not a transaction), lag counts from the last transaction the standby replayed."""
     primary.execute("SELECT txid_current()", DATABASE)
     wait_until(lambda: replayed(standby, primary), message="the standby to catch up")
+
+
+def pause_replay(standby, primary) -> None:
+    catch_up(standby, primary)
     standby.execute("SELECT pg_wal_replay_pause()")
     # Only requested: until the standby reports the pause, it may still replay what the primary writes next.
     wait_until(
@@ -150,11 +155,9 @@ def test_reads_go_to_the_standby_writes_and_their_authors_to_the_primary(tmp_pat
                 assert status == 200
                 assert ready["checks"]["replicas"][0]["state"] == "down"
 
-                # Back up, it serves reads again. While the primary is idle its WAL (a checkpoint, say) makes the
-                # standby behind by the age of the last transaction it replayed: a fresh one first.
+                # Back up, it serves reads again.
                 standby.start()
-                primary.execute("SELECT txid_current()", DATABASE)
-                wait_until(lambda: replayed(standby, primary), message="the standby to catch up")
+                catch_up(standby, primary)
                 wait_until(lambda: replica_state(base) == ("replica_0", "ok"), message="the standby to be used again")
                 before = transactions(standby)
                 for _ in range(20):

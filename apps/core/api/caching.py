@@ -35,7 +35,12 @@ from apps.core.data_version import data_version
 
 
 def _may_be_shared(request) -> bool:
-    return settings.RESPONSE_CACHE_SECONDS > 0 and request.method == "GET"
+    """Whether the answer to ``request`` may be kept and reused: an anonymous GET, the cache being on.
+
+    Credentials are judged by their presence, as no database may be read before the cache is: a
+    request carrying any goes through its view, which tells a curator from an anonymous client.
+    """
+    return settings.RESPONSE_CACHE_SECONDS > 0 and request.method == "GET" and not sent_credentials(request)
 
 
 # The files whose change can change an answer: the project's code, templates and static files, and the
@@ -62,12 +67,8 @@ def code_identity() -> str:
 
 
 def _cache_key(request) -> str | None:
-    """Where an anonymous GET's answer is kept; None for a request whose answer is never shared.
-
-    Credentials are judged by their presence, as no database may be read before the cache is: a
-    request carrying any goes through the view, which tells a curator from an anonymous client.
-    """
-    if not _may_be_shared(request) or sent_credentials(request):
+    """Where an anonymous GET's answer is kept; None for a request whose answer is never shared."""
+    if not _may_be_shared(request):
         return None
     # The address as the client wrote it, host and scheme included: answers link to it absolutely.
     identity = "\n".join([request.build_absolute_uri(), request.META.get("HTTP_ACCEPT", "")])
