@@ -266,7 +266,9 @@ class ClaimsAutoSchema(AutoSchema):
             errors["429"] = "Too many requests; retry after the number of seconds in Retry-After."
         if getattr(self.view, "uses_database", True):
             errors["503"] = "The database is unavailable; retry after the number of seconds in Retry-After."
-        if self._is_detail():
+        # A path parameter may name nothing: an unknown id or slug, or a value its route does not take. That is
+        # so of a list under another resource (a source's candidates) as much as of one resource.
+        if "{" in self.path:
             errors["404"] = "No such resource."
         if self.view.authentication_classes:
             # Reads need no credentials, but credentials that fail are refused, not ignored.
