@@ -6,9 +6,10 @@ from collections import Counter
 import orjson
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 
 from apps.claims.bulk_import import NdjsonImportError, ndjson_import
-from apps.claims.models import Claim, ClaimCountry
+from apps.claims.models import Claim, ClaimChange, ClaimCountry
 from apps.claims.synthetic import synthetic_corpus_write
 from apps.sources.models import Source
 
@@ -124,29 +125,43 @@ def test_a_bad_line_imports_nothing_and_names_line_and_field(tmp_path):
     assert not Source.objects.filter(slug="synthetic-doc").exists()
 
 
-def _foreign_keys() -> set[tuple]:
+def _keys_and_indexes() -> set[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE contype = 'f' AND conrelid::regclass::text LIKE 'claims\\_%%'"
+            "WHERE contype = 'f' AND conrelid::regclass::text LIKE 'claims\\_%%' "
+            "UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename LIKE 'claims\\_%%'"
         )
         return set(cursor.fetchall())
 
 
-def test_a_first_import_drops_and_restores_the_foreign_keys(corpus, tmp_path):
+def test_a_first_import_drops_and_restores_the_foreign_keys_and_indexes(corpus, tmp_path):
     Claim.objects.all().delete()
-    keys = _foreign_keys()
+    keys_and_indexes = _keys_and_indexes()
+    assert any(name == "claim_search" for _, name, _ in keys_and_indexes)
     bad = tmp_path / "bad.ndjson"
     bad.write_bytes(corpus[0].read_bytes() + b'{"type": "claim", "source": "nowhere"}\n')
     with pytest.raises(NdjsonImportError):
         ndjson_import(path=bad)
-    assert _foreign_keys() == keys and not Claim.objects.exists()
+    assert _keys_and_indexes() == keys_and_indexes and not Claim.objects.exists()
 
-    ndjson_import(path=corpus[0])
-    assert _foreign_keys() == keys and Claim.objects.count() == 600
+    ndjson_import(path=corpus[0], batch_size=128)
+    assert _keys_and_indexes() == keys_and_indexes and Claim.objects.count() == 600
     with pytest.raises(IntegrityError), transaction.atomic():  # and they hold again
         ClaimCountry.objects.create(claim=Claim.objects.first(), country_id="ZZ")
         connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_a_first_import_writes_each_claim_once(corpus):
+    """Adding a new claim's quote and countries in the same import does not count as changing it: each claim
+    is written once, and the change feed has it as created, once."""
+    Claim.objects.all().delete()
+    ndjson_import(path=corpus[0], batch_size=128)
+    claims = Claim.objects.filter(source__slug__startswith="synthetic-")
+    assert claims.count() == 600
+    assert not claims.exclude(updated_at=F("created_at")).exists()
+    changes = ClaimChange.objects.filter(claim_id__in=claims.values("id"))
+    assert changes.count() == 600 and not changes.exclude(seq=F("first_seq")).exists()
 
 
 REFUSED = [

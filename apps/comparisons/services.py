@@ -16,6 +16,7 @@ from apps.claims.services import claim_relation_create
 from apps.comparisons.grouping import CREATE_PROPOSITIONS_SQL, PLACE_CLAIMS_SQL, UNPIN_CHANGED_KIND_SQL
 from apps.comparisons.models import KEY_PARTS, Membership, Proposition
 from apps.comparisons.verdicts import Verdict, pairs_sql
+from apps.core.queries import among
 
 _SCOPE = "(%(all)s OR m.proposition_id = ANY(%(propositions)s::bigint[]))"
 
@@ -95,7 +96,8 @@ def propositions_refresh(*, proposition_ids: Iterable[int] = (), everything: boo
 
 
 def _propositions_of(claim_ids: list[int]) -> set[int]:
-    return set(Membership.objects.filter(claim_id__in=claim_ids).values_list("proposition_id", flat=True))
+    # One array, not a placeholder per claim: an import's claims are a million.
+    return set(Membership.objects.filter(among("claim_id", claim_ids)).values_list("proposition_id", flat=True))
 
 
 def _regroup(parameters: dict) -> None:
