@@ -1,6 +1,8 @@
 """gunicorn's settings for every way the project runs it (Dockerfile, docker-compose, make bench, the tests):
 gunicorn reads this file from the directory it starts in. Command-line options still win."""
 
+import gc
+
 # A sync worker tells the arbiter it is alive only between requests, so a streamed export of the
 # whole database would be killed at gunicorn's default of 30 seconds, cut off mid-file. A million
 # claims take a few minutes on a two-core machine (docs/benchmarks.md); ten minutes covers them,
@@ -12,3 +14,14 @@ timeout = 600
 # keep-alive race): a proxy in front must close idle upstream connections sooner (nginx:
 # keepalive_timeout below this), or retry idempotent requests. tests/test_soak.py's clients do the former.
 keepalive = 2
+
+
+def post_worker_init(worker):
+    """Once a worker has loaded the project, set what it loaded aside from the garbage collector.
+
+    The modules, settings and models a worker loads live as long as it does, but every full
+    collection walked them again: a request that happened to trigger one took about twice as long
+    as the others (the worst of 20 searches, docs/benchmarks.md). Frozen, a full collection walks
+    only what requests allocated.
+    """
+    gc.freeze()

@@ -185,3 +185,25 @@ def test_gunicorn_gives_a_streamed_export_of_the_whole_database_time_to_finish()
     settings = dict(re.findall(r"^(\w+)\s+= (.*)$", printed, flags=re.M))
     assert settings["config"] == "./gunicorn.conf.py"
     assert int(settings["timeout"]) >= 120
+
+
+def test_gunicorn_workers_set_what_they_loaded_aside_from_the_garbage_collector():
+    """A worker that has loaded the project freezes it (gc.freeze), so full collections no longer walk
+    the project's modules on every request that triggers one. Run in a process of its own, as a worker."""
+    probe = (
+        "import gc, runpy\n"
+        "hooks = runpy.run_path('gunicorn.conf.py')\n"
+        "import django; django.setup()\n"
+        "hooks['post_worker_init'](None)\n"
+        "print(gc.get_freeze_count(), len(gc.get_objects()))\n"
+    )
+    printed = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "claims_api.settings.test"},
+    ).stdout
+    frozen, still_collected = map(int, printed.split())
+    assert frozen > 10_000 and still_collected < frozen / 100
