@@ -19,9 +19,14 @@ keepalive = 2
 def post_worker_init(worker):
     """Once a worker has loaded the project, set what it loaded aside from the garbage collector.
 
-    The modules, settings and models a worker loads live as long as it does, but every full
-    collection walked them again: a request that happened to trigger one took about twice as long
-    as the others (the worst of 20 searches, docs/benchmarks.md). Frozen, a full collection walks
-    only what requests allocated.
+    The modules, settings, models and views a worker loads live as long as it does, but every full
+    collection walked them again: a request that happened to trigger one took far longer than the
+    others (the worst of the bench's searches, docs/benchmarks.md). Frozen, a full collection walks
+    only what requests allocated. The URL patterns, which Django loads on the first request, are
+    loaded first, with the views they import; the garbage of loading is collected, not frozen.
     """
+    from django.urls import get_resolver
+
+    _ = get_resolver().url_patterns
+    gc.collect()
     gc.freeze()

@@ -188,13 +188,16 @@ def test_gunicorn_gives_a_streamed_export_of_the_whole_database_time_to_finish()
 
 
 def test_gunicorn_workers_set_what_they_loaded_aside_from_the_garbage_collector():
-    """A worker that has loaded the project freezes it (gc.freeze), so full collections no longer walk
-    the project's modules on every request that triggers one. Run in a process of its own, as a worker."""
+    """A worker that has loaded the project freezes it (gc.freeze), views included, so full collections no
+    longer walk the project's modules on every request that triggers one. Run in a process of its own, as a
+    worker is."""
     probe = (
-        "import gc, runpy\n"
+        "import gc, runpy, sys\n"
         "hooks = runpy.run_path('gunicorn.conf.py')\n"
         "import django; django.setup()\n"
+        "assert 'apps.claims.api.views' not in sys.modules\n"
         "hooks['post_worker_init'](None)\n"
+        "assert 'apps.claims.api.views' in sys.modules\n"
         "print(gc.get_freeze_count(), len(gc.get_objects()))\n"
     )
     printed = subprocess.run(

@@ -209,8 +209,11 @@ def test_a_dump_imported_into_a_new_database_exports_the_same_bytes(tmp_path, dr
     for entry in manifests[0]["files"]:
         assert (first / entry["name"]).read_bytes() == (second / entry["name"]).read_bytes(), entry["name"]
 
-    # New records continue after the imported ids instead of colliding with them.
     with psycopg.connect(_server_url(fresh_database)) as connection:
+        # Each restored claim was written once, and the change feed has it once, as created.
+        feed = "SELECT count(*), count(*) FILTER (WHERE seq <> first_seq) FROM claims_claimchange"
+        assert connection.execute(feed).fetchone() == (Claim.objects.count(), 0)
+        # New records continue after the imported ids instead of colliding with them.
         for table in ("actors_actor", "sources_source", "claims_claim", "claims_claimrelation"):
             query = sql.SQL("SELECT nextval(pg_get_serial_sequence({table}, 'id')) > max(id) FROM {name}").format(
                 table=sql.Literal(table), name=sql.Identifier(table)

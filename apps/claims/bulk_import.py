@@ -162,11 +162,12 @@ class _BatchWriter:
     work on this one; psycopg serialises the two threads' use of the connection.
     """
 
-    def __init__(self, raw_connection, progress: Callable[[int], None]):
+    def __init__(self, raw_connection, progress: Callable[[int], None], *, claims_before: int):
         self.connection = raw_connection
         self.progress = progress
+        self.claims_before = claims_before
         self.written = 0
-        self.analyzed_at = 0
+        self.next_analysis = claims_before
         self.batches: queue.Queue = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._work, name="ndjson-writer", daemon=True)
@@ -206,20 +207,20 @@ class _BatchWriter:
                     for code in touched:
                         links.write_row((claim_id, code, reported_on))
             self.written += len(batch)
-            if self.written >= 2 * self.analyzed_at:
-                self._analyze(cursor)
+            self._planner_told(cursor)
         self.progress(len(batch))
 
-    def _analyze(self, cursor) -> None:
-        """Tell the planner how many rows the loaded tables now hold, each time they have doubled.
+    def _planner_told(self, cursor) -> None:
+        """Each time this import has doubled the claims, tell the planner how many rows the tables hold.
 
-        ANALYZE in the import's transaction counts the rows it has written. Without it, the planner
-        would plan the triggers' statements for the tables as they were when the import began (into
-        an empty database, a few rows), and read the whole claim table for each batch where its
-        primary key finds the batch's claims: an import of a million claims took twice as long.
+        ANALYZE in the import's transaction counts the rows it has written. Without it, the triggers'
+        statements are planned for the tables as they were when the import began (an empty database's
+        few rows), and read the whole claim table for each batch where its primary key finds the batch's
+        claims. An import that adds little to a large table never runs it.
         """
-        cursor.execute(f"ANALYZE {', '.join(_ANALYZED_TABLES)}")
-        self.analyzed_at = self.written
+        if self.written >= self.next_analysis:
+            cursor.execute(f"ANALYZE {', '.join(_ANALYZED_TABLES)}")
+            self.next_analysis = self.claims_before + 2 * self.written
 
 
 class _Importer:
@@ -437,7 +438,7 @@ class _Importer:
     def run(self, lines: Iterable[bytes]) -> ImportSummary:
         handlers = {"actor": self.add_actor, "source": self.add_source, "claim": self.add_claim}
         connection.ensure_connection()
-        self.writer = _BatchWriter(connection.connection, self.progress)
+        self.writer = _BatchWriter(connection.connection, self.progress, claims_before=_claims_estimate())
         with connection.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS import_claim ON COMMIT DROP AS "
@@ -476,6 +477,13 @@ class _Importer:
         return self.summary
 
 
+def _claims_estimate() -> int:
+    """The planner's count of claims (0 before the table was first analysed): free, where count(*) reads them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = 'claims_claim'::regclass")
+        return cursor.fetchone()[0]
+
+
 # The tables a claim import fills. PostgreSQL checks their foreign keys row by row, deferred
 # to the commit, and adds each row to every index of its table as it is written.
 _LOADED_TABLES = ["claims_claim", "claims_quoteanchor", "claims_claim_countries", "claims_claimcountry"]
@@ -483,7 +491,9 @@ _FOREIGN_KEYS = """
 SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
 FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)
 """
-# Indexes that enforce nothing: not a primary key, not unique, not backing a constraint.
+# Indexes that enforce nothing: not a primary key, not unique, not backing a constraint. Rebuilt from
+# pg_get_indexdef, which keeps their columns, operator classes, INCLUDE, WHERE and storage parameters
+# (not a tablespace, a comment or per-column statistics targets, which the migrations never set).
 _PLAIN_INDEXES = """
 SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
 FROM pg_index i
@@ -503,7 +513,7 @@ def _loaded_then_indexed():
     """
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        _run_pending_checks(cursor)
+        _deferred_checks_run_now(cursor)
         cursor.execute(_FOREIGN_KEYS, [_LOADED_TABLES])
         keys = cursor.fetchall()
         cursor.execute(_PLAIN_INDEXES, [_LOADED_TABLES])
@@ -514,20 +524,19 @@ def _loaded_then_indexed():
             cursor.execute(f"DROP INDEX {name}")
     yield
     with connection.cursor() as cursor:
-        _run_pending_checks(cursor)
         for _, definition in indexes:
             cursor.execute(definition)
         for table, name, definition in keys:
             cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
 
 
-def _run_pending_checks(cursor) -> None:
-    """Run now what PostgreSQL deferred to the commit (it alters no table with checks still pending).
+def _deferred_checks_run_now(cursor) -> None:
+    """Run now what PostgreSQL deferred to the commit (it alters no table with checks still pending),
+    then defer again, as every deferrable constraint here is declared.
 
-    Then defer again, as every deferrable constraint here is declared: the change feed's trigger
-    (claims_changes_record) also waits for the commit, and a load run with it immediate recorded
-    each batch's claims as soon as they were written, so that adding their quotes and countries
-    then counted as changing claims written earlier, and rewrote every row twice more.
+    The change feed's trigger (claims_changes_record) waits for the commit too. A load run with it
+    immediate recorded each batch's claims as soon as they were written, so that adding their quotes
+    and countries then counted as changing claims written earlier, and rewrote every claim twice more.
     """
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -84,10 +84,18 @@ def _parameters(*, ids: Iterable[int] = (), propositions: Iterable[int] = (), ev
     }
 
 
+# Past this many propositions, a refresh reads them all (an import's million claims): the pairs of
+# members of a list of propositions are planned from an estimate of how many members the list
+# holds, and a low one joined them pair by pair.
+REFRESH_ALL_FROM = 10_000
+
+
 def propositions_refresh(*, proposition_ids: Iterable[int] = (), everything: bool = False) -> None:
     """Drop emptied propositions and recompute the counts and disputed flags of these (or all)
     propositions and of their claims."""
-    parameters = _parameters(propositions=set(proposition_ids), everything=everything)
+    proposition_ids = set(proposition_ids)
+    everything = everything or len(proposition_ids) > REFRESH_ALL_FROM
+    parameters = _parameters(propositions=proposition_ids, everything=everything)
     if not everything and not parameters["propositions"]:
         return
     with connection.cursor() as cursor:
