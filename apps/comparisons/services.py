@@ -123,6 +123,11 @@ def propositions_recompute(*, claim_ids: Iterable[int]) -> None:
         return
     before = _propositions_of(ids)
     _regroup(_parameters(ids=ids))
+    if len(ids) > REFRESH_ALL_FROM:
+        # Regrouping this many claims (an import's) may have filled the tables since the planner last
+        # counted them: ANALYZE in this transaction counts its own rows too.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE comparisons_membership, comparisons_proposition")
     propositions_refresh(proposition_ids=before | _propositions_of(ids))
 
 
