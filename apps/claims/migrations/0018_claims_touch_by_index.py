@@ -2,7 +2,8 @@
 # the transaction's created claims: PostgreSQL read that list again for every id unless it chose to
 # hash it, so a transaction writing many claims (an import of a million adds its quotes and country
 # links 5,000 at a time) paid for each batch in proportion to every claim written before it. Asked
-# as NOT EXISTS, each id is one probe of claims_change_pending's primary key (txid, claim_id).
+# as NOT EXISTS, an anti-join, the planner can answer each id with one probe of
+# claims_change_pending's primary key (txid, claim_id).
 
 from django.db import migrations
 
