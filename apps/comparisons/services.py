@@ -94,11 +94,15 @@ def propositions_refresh(*, proposition_ids: Iterable[int] = (), everything: boo
     """Drop emptied propositions and recompute the counts and disputed flags of these (or all)
     propositions and of their claims."""
     proposition_ids = set(proposition_ids)
-    everything = everything or len(proposition_ids) > REFRESH_ALL_FROM
-    parameters = _parameters(propositions=proposition_ids, everything=everything)
-    if not everything and not parameters["propositions"]:
+    many = len(proposition_ids) > REFRESH_ALL_FROM
+    parameters = _parameters(propositions=proposition_ids, everything=everything or many)
+    if not parameters["all"] and not parameters["propositions"]:
         return
     with connection.cursor() as cursor:
+        if many:
+            # So many changed propositions were likely filled by this transaction (an import's regrouping),
+            # since the planner last counted their tables: ANALYZE here counts its own rows too.
+            cursor.execute("ANALYZE comparisons_membership, comparisons_proposition")
         cursor.execute(_DELETE_EMPTY_SQL, parameters)
         cursor.execute(_REFRESH_SQL, parameters)
 
@@ -123,11 +127,6 @@ def propositions_recompute(*, claim_ids: Iterable[int]) -> None:
         return
     before = _propositions_of(ids)
     _regroup(_parameters(ids=ids))
-    if len(ids) > REFRESH_ALL_FROM:
-        # Regrouping this many claims (an import's) may have filled the tables since the planner last
-        # counted them: ANALYZE in this transaction counts its own rows too.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE comparisons_membership, comparisons_proposition")
     propositions_refresh(proposition_ids=before | _propositions_of(ids))
 
 
