@@ -8,7 +8,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
-from apps.claims.bulk_import import NdjsonImportError, _loaded_then_indexed, ndjson_import
+from apps.claims.bulk_import import NdjsonImportError, _indexed_after, _keys_checked_after, ndjson_import
 from apps.claims.models import Claim, ClaimCountry
 from apps.claims.synthetic import synthetic_corpus_write
 from apps.sources.models import Source
@@ -129,8 +129,9 @@ def _keys_and_indexes() -> set[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE contype = 'f' AND conrelid::regclass::text LIKE 'claims\\_%%' "
-            "UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename LIKE 'claims\\_%%'"
+            "WHERE contype = 'f' AND conrelid::regclass::text SIMILAR TO '(claims|comparisons)\\_%%' "
+            "UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE tablename SIMILAR TO '(claims|comparisons)\\_%%'"
         )
         return set(cursor.fetchall())
 
@@ -164,9 +165,23 @@ def test_a_first_import_writes_each_claim_once(corpus):
 
 def test_the_first_load_builds_plain_indexes_after_the_rows():
     Claim.objects.all().delete()
-    with transaction.atomic(), _loaded_then_indexed():
+    with transaction.atomic(), _indexed_after():
         assert not any(name == "claim_search" for _, name, _ in _keys_and_indexes())
     assert any(name == "claim_search" for _, name, _ in _keys_and_indexes())
+
+
+def test_the_first_load_checks_the_keys_of_what_refers_to_claims_after_the_comparisons():
+    """The comparisons' memberships, written by the regrouping in the import's transaction, refer to claims:
+    their keys are checked in one pass once the regrouping is done, not row by row at the commit."""
+    Claim.objects.all().delete()
+
+    def membership_keys():
+        return {name for table, name, _ in _keys_and_indexes() if table == "comparisons_membership" and "fk" in name}
+
+    assert membership_keys()
+    with transaction.atomic(), _keys_checked_after():
+        assert not membership_keys()
+    assert membership_keys()
 
 
 REFUSED = [

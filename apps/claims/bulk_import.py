@@ -6,9 +6,10 @@ to actors and sources defined earlier in the file or already in the database.
 
 A file is imported all-or-nothing: everything runs in one transaction, and any
 invalid line rolls the whole file back. Errors name the line and the field. Into a
-database without claims, the claim tables' foreign keys and plain indexes are dropped for
-the load and added back before the commit, each key checked in one pass rather than row by
-row and each index built in one sort rather than row by row.
+database without claims, the claim tables' plain indexes are dropped for the load, and the
+foreign keys of the claims and of every table that refers to them for the load and what other
+apps derive from it; they are added back before the commit, each key checked in one pass
+rather than row by row and each index built in one sort rather than row by row.
 Claims are validated by the same rules as every other write path
 (``apps.claims.validation``) and written with PostgreSQL COPY in batches; the
 derived columns (publication date, search vector, any-role
@@ -155,8 +156,29 @@ def _quantity_fields(quantity: dict) -> dict:
     }
 
 
+@dataclass
+class _Batch:
+    """What a flush hands the writer: COPY statements with their rows (actors, sources), then claims."""
+
+    instances: list[tuple[str, list[tuple]]]
+    claims: list
+
+
+def _copy_rows(model, instances: list) -> tuple[str, list[tuple]]:
+    """A COPY statement for ``model``'s table and the rows of ``instances``, each value as its field
+    prepares it for the database (as ``bulk_create`` would), taken in the importing thread."""
+    fields = [f for f in model._meta.concrete_fields if not f.generated]
+    quote = connection.ops.quote_name
+    statement = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
+    rows = [
+        tuple(f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields) for instance in instances
+    ]
+    return statement, rows
+
+
 class _BatchWriter:
-    """Writes claim batches from a second thread on the import's own connection and transaction.
+    """Writes each batch (its actors, sources and claims) from a second thread on the import's own connection
+    and transaction.
 
     Parsing and validating the next batch in Python then overlaps PostgreSQL's
     work on this one; psycopg serialises the two threads' use of the connection.
@@ -173,7 +195,7 @@ class _BatchWriter:
         self.thread = threading.Thread(target=self._work, name="ndjson-writer", daemon=True)
         self.thread.start()
 
-    def submit(self, batch: list) -> None:
+    def submit(self, batch: _Batch) -> None:
         if self.error is not None:
             raise self.error
         self.batches.put(batch)
@@ -192,23 +214,33 @@ class _BatchWriter:
                 except BaseException as error:  # handed to the importing thread by submit() or close()
                     self.error = error
 
-    def _write(self, batch: list) -> None:
+    def _write(self, batch: _Batch) -> None:
         with self.connection.cursor() as cursor:
-            with cursor.copy(f"COPY import_claim ({', '.join(_STAGED_COLUMNS)}) FROM STDIN") as staged:
-                for claim_id, (row, _, _, _) in batch:
-                    staged.write_row((claim_id, *row))
-            cursor.execute(_PUBLISH_STAGED_CLAIMS)
-            with cursor.copy("COPY claims_claim_countries (claim_id, country_id) FROM STDIN") as m2m:
-                for claim_id, (_, involved, _, _) in batch:
-                    for code in involved:
-                        m2m.write_row((claim_id, code))
-            with cursor.copy("COPY claims_claimcountry (claim_id, country_id, reported_on) FROM STDIN") as links:
-                for claim_id, (_, _, touched, reported_on) in batch:
-                    for code in touched:
-                        links.write_row((claim_id, code, reported_on))
-            self.written += len(batch)
-            self._planner_told(cursor)
-        self.progress(len(batch))
+            # Actors and sources first: the claims' statement reads their sources' titles and dates.
+            for statement, rows in batch.instances:
+                if rows:
+                    with cursor.copy(statement) as copy:
+                        for row in rows:
+                            copy.write_row(row)
+            if batch.claims:
+                self._write_claims(cursor, batch.claims)
+        self.progress(len(batch.claims))
+
+    def _write_claims(self, cursor, batch: list) -> None:
+        with cursor.copy(f"COPY import_claim ({', '.join(_STAGED_COLUMNS)}) FROM STDIN") as staged:
+            for claim_id, (row, _, _, _) in batch:
+                staged.write_row((claim_id, *row))
+        cursor.execute(_PUBLISH_STAGED_CLAIMS)
+        with cursor.copy("COPY claims_claim_countries (claim_id, country_id) FROM STDIN") as m2m:
+            for claim_id, (_, involved, _, _) in batch:
+                for code in involved:
+                    m2m.write_row((claim_id, code))
+        with cursor.copy("COPY claims_claimcountry (claim_id, country_id, reported_on) FROM STDIN") as links:
+            for claim_id, (_, _, touched, reported_on) in batch:
+                for code in touched:
+                    links.write_row((claim_id, code, reported_on))
+        self.written += len(batch)
+        self._planner_told(cursor)
 
     def _planner_told(self, cursor) -> None:
         """Each time this import has doubled the claims, tell the planner how many rows the tables hold.
@@ -423,17 +455,12 @@ class _Importer:
 
     # -- writing ------------------------------------------------------------
     def flush(self) -> None:
-        # Foreign keys are checked at commit, but the claims' search vectors join their sources now.
-        Actor.objects.bulk_create(self.pending_actors, batch_size=1_000)
-        Source.objects.bulk_create(self.pending_sources, batch_size=500)
-        self.pending_actors.clear()
-        self.pending_sources.clear()
-        if not self.pending_claims:
-            return
-        self.written_ids.extend(claim_id for claim_id, _ in self.pending_claims)
-        self.writer.submit(self.pending_claims)
-        self.summary.claims += len(self.pending_claims)
-        self.pending_claims = []
+        instances = [_copy_rows(Actor, self.pending_actors), _copy_rows(Source, self.pending_sources)]
+        claims = self.pending_claims
+        self.pending_actors, self.pending_sources, self.pending_claims = [], [], []
+        self.written_ids.extend(claim_id for claim_id, _ in claims)
+        self.writer.submit(_Batch(instances, claims))
+        self.summary.claims += len(claims)
 
     def run(self, lines: Iterable[bytes]) -> ImportSummary:
         handlers = {"actor": self.add_actor, "source": self.add_source, "claim": self.add_claim}
@@ -484,13 +511,19 @@ def _claims_estimate() -> int:
         return cursor.fetchone()[0]
 
 
-# The tables a claim import fills. PostgreSQL checks their foreign keys row by row, deferred
-# to the commit, and adds each row to every index of its table as it is written.
-_LOADED_TABLES = ["claims_claim", "claims_quoteanchor", "claims_claim_countries", "claims_claimcountry"]
+# The tables whose foreign keys a first load drops: the claims, and every table that refers to them
+# (quotes, countries, and what other apps derive from claims in the same transaction), all empty
+# without claims. PostgreSQL would check each of their rows' keys one by one at the commit.
+_REFERRING_TABLES = """
+SELECT 'claims_claim' UNION
+SELECT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f' AND confrelid = 'claims_claim'::regclass
+"""
 _FOREIGN_KEYS = """
 SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
 FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)
 """
+# The tables the importer writes itself: PostgreSQL would add each row to every index as it is written.
+_WRITTEN_TABLES = ["claims_claim", "claims_quoteanchor", "claims_claim_countries", "claims_claimcountry"]
 # Indexes that enforce nothing: not a primary key, not unique, not backing a constraint. Rebuilt from
 # pg_get_indexdef, which keeps their columns, operator classes, INCLUDE, WHERE and storage parameters
 # (not a tablespace, a comment or per-column statistics targets, which the migrations never set).
@@ -502,32 +535,40 @@ AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid)
 """
 
 
+# As pg_restore loads: only for a first import into an empty database, since until the transaction
+# ends the import locks these tables and the ones they refer to. On an error the rollback restores
+# what was dropped.
 @contextmanager
-def _loaded_then_indexed():
-    """Drop the loaded tables' foreign keys and plain indexes, and add them back afterwards: each key
-    checked in one pass, each index built in one sort.
-
-    As pg_restore loads: only for a first import into an empty database, since until the
-    transaction ends it locks these tables and the ones they refer to. On an error the
-    rollback restores them.
-    """
+def _keys_checked_after():
+    """Drop the foreign keys of the claims and of the tables that refer to them, and add them back
+    afterwards, each checked in one pass."""
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         _deferred_checks_run_now(cursor)
-        cursor.execute(_FOREIGN_KEYS, [_LOADED_TABLES])
+        cursor.execute(_REFERRING_TABLES)
+        cursor.execute(_FOREIGN_KEYS, [[table for (table,) in cursor.fetchall()]])
         keys = cursor.fetchall()
-        cursor.execute(_PLAIN_INDEXES, [_LOADED_TABLES])
-        indexes = cursor.fetchall()
         for table, name, _ in keys:
             cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for table, name, definition in keys:
+            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+
+
+@contextmanager
+def _indexed_after():
+    """Drop the plain indexes of the tables the importer writes, and build each afterwards in one sort."""
+    with connection.cursor() as cursor:
+        _deferred_checks_run_now(cursor)
+        cursor.execute(_PLAIN_INDEXES, [_WRITTEN_TABLES])
+        indexes = cursor.fetchall()
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX {name}")
     yield
     with connection.cursor() as cursor:
         for _, definition in indexes:
             cursor.execute(definition)
-        for table, name, definition in keys:
-            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
 
 
 def _deferred_checks_run_now(cursor) -> None:
@@ -565,9 +606,12 @@ def ndjson_lines_import(
     importer = _Importer(batch_size=batch_size, progress=progress, keep_ids=keep_ids)
     with transaction.atomic():
         first_load = not Claim.objects.exists()
-        with _loaded_then_indexed() if first_load else nullcontext():
-            summary = importer.run(lines)
-            if summary.errors:
-                raise NdjsonImportError(summary.errors)  # leaving the atomic block rolls everything back
-        claims_changed.send(sender=Claim, claim_ids=importer.written_ids)
+        with _keys_checked_after() if first_load else nullcontext():
+            with _indexed_after() if first_load else nullcontext():
+                summary = importer.run(lines)
+                if summary.errors:
+                    raise NdjsonImportError(summary.errors)  # leaving the atomic block rolls everything back
+            # What other apps derive from the claims reads them by their indexes, and writes rows whose
+            # keys are checked with the claims'.
+            claims_changed.send(sender=Claim, claim_ids=importer.written_ids)
     return summary

@@ -82,7 +82,8 @@ class Membership(models.Model):
     """Which proposition a claim belongs to. ``pinned`` memberships were set by a curator and survive recomputation."""
 
     claim = models.OneToOneField(Claim, on_delete=models.CASCADE, primary_key=True, related_name="membership")
-    proposition = models.ForeignKey(Proposition, on_delete=models.CASCADE, related_name="memberships")
+    # membership_proposition (proposition, claim) serves what an index of the key alone would.
+    proposition = models.ForeignKey(Proposition, on_delete=models.CASCADE, related_name="memberships", db_index=False)
     pinned = models.BooleanField(default=False, help_text="Placed by a curator; the grouping rule leaves it alone.")
     note = models.TextField(blank=True, help_text="Why a curator placed it here.")
 
